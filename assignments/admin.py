@@ -1,0 +1,351 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import lifecycle, services
+from .models import (
+    AdministrativeUnit,
+    Agency,
+    AgencyMembership,
+    Assignment,
+    Directive,
+    EthnicGroup,
+    ReportingDeadline,
+    ReportingRule,
+    UnitSuccession,
+    User,
+    Village,
+)
+from .text import search_terms
+
+
+class FoldedSearchMixin:
+    """Search that ignores diacritics and case: every word of the query must appear in one of
+    ``search_fields``, which name folded key columns (``search_key`` and related ones)."""
+
+    def get_search_results(self, request, queryset, search_term):
+        for term in search_terms(search_term):
+            condition = Q()
+            for field in self.search_fields:
+                condition |= Q(**{f"{field}__contains": term})
+            queryset = queryset.filter(condition)
+        return queryset, False
+
+
+class HistoryAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
+    pass
+
+
+class UnitSuccessionInline(admin.TabularInline):
+    model = UnitSuccession
+    fk_name = "predecessor"
+    extra = 0
+    autocomplete_fields = ["successor"]
+    verbose_name = _("successor unit")
+    verbose_name_plural = _("successor units")
+
+
+@admin.register(AdministrativeUnit)
+class AdministrativeUnitAdmin(HistoryAdmin):
+    list_display = ["__str__", "level", "code", "code_list", "parent", "valid_from", "valid_to"]
+    list_filter = ["level", "unit_type", "code_list", ("valid_to", admin.EmptyFieldListFilter)]
+    list_select_related = ["parent"]
+    search_fields = ["search_key", "code"]
+    autocomplete_fields = ["parent"]
+    inlines = [UnitSuccessionInline]
+
+
+@admin.register(EthnicGroup)
+class EthnicGroupAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    list_display = ["code", "name", "code_list", "aliases"]
+    list_filter = ["code_list"]
+    search_fields = ["search_key", "code"]
+
+
+class DistrictFilter(admin.SimpleListFilter):
+    """Filter by the district a village's commune belongs (or belonged) to."""
+
+    title = _("district")
+    parameter_name = "district"
+    path = "commune__parent"
+
+    def lookups(self, request, model_admin):
+        districts = AdministrativeUnit.objects.filter(
+            level=AdministrativeUnit.Level.DISTRICT, children__villages__isnull=False
+        ).distinct()
+        return [(unit.pk, str(unit)) for unit in districts]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{self.path: self.value()})
+        return queryset
+
+
+class AssignmentDistrictFilter(DistrictFilter):
+    path = "village__commune__parent"
+
+
+@admin.register(Village)
+class VillageAdmin(HistoryAdmin):
+    list_display = [
+        "__str__",
+        "commune",
+        "district",
+        "households",
+        "population",
+        "poor_households",
+        "especially_disadvantaged",
+        "mixed",
+    ]
+    list_filter = [
+        DistrictFilter,
+        "kind",
+        "is_ethnic_minority",
+        "especially_disadvantaged",
+        "mixed",
+        "ethnic_groups",
+    ]
+    list_select_related = ["commune__parent"]
+    search_fields = ["search_key", "commune__search_key"]
+    autocomplete_fields = ["commune", "ethnic_groups"]
+
+    @admin.display(description=_("district"))
+    def district(self, village):
+        return village.commune.district or "–"
+
+
+class MembershipInline(admin.TabularInline):
+    model = AgencyMembership
+    extra = 0
+    autocomplete_fields = ["user", "agency"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(HistoryAdmin):
+    list_display = ["name", "short_name", "level", "kind", "email", "valid_to", "successor"]
+    list_filter = ["level", "kind", ("valid_to", admin.EmptyFieldListFilter)]
+    list_select_related = ["successor"]
+    search_fields = ["search_key"]
+    autocomplete_fields = ["unit", "successor"]
+    inlines = [MembershipInline]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "first_name", "last_name", "email", "role", "is_active"]
+    list_filter = ["role", "is_active", "is_staff", "is_superuser"]
+    search_fields = ["username", "email", "first_name", "last_name"]
+    fieldsets = [
+        *BaseUserAdmin.fieldsets[:1],
+        (_("Role"), {"fields": ["role"]}),
+        *BaseUserAdmin.fieldsets[1:],
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["username", "role", "password1", "password2"]}),
+    ]
+    inlines = [MembershipInline]
+
+
+class ReportingRuleInline(admin.StackedInline):
+    model = ReportingRule
+    extra = 0
+    fields = [
+        "label",
+        "reporter",
+        "frequency",
+        "due_date",
+        ("due_day", "due_month"),
+        ("first_year", "last_year"),
+        "recipients",
+    ]
+
+
+@admin.register(Directive)
+class DirectiveAdmin(HistoryAdmin):
+    list_display = ["number", "kind", "issued_on", "issuing_body", "title", "period"]
+    list_filter = ["kind", "issued_on"]
+    search_fields = ["search_key"]
+    autocomplete_fields = ["implements"]
+    date_hierarchy = "issued_on"
+    inlines = [ReportingRuleInline]
+
+    @admin.display(description=_("period"))
+    def period(self, directive):
+        if directive.period_from_year:
+            return f"{directive.period_from_year}–{directive.period_to_year or ''}"
+        return "–"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        sync_rules(request, form.instance.reporting_rules.all())
+
+
+def sync_rules(request, rules):
+    """Derive the concrete deadlines of the rules just saved; undo the save if impossible."""
+    try:
+        for rule in rules:
+            services.rule_sync_deadlines(rule=rule, by=request.user)
+    except ValidationError as error:
+        transaction.set_rollback(True)
+        for message in error.messages:
+            messages.error(request, message)
+
+
+class AssignmentAdminForm(forms.ModelForm):
+    """Status changes in the admin follow the lifecycle; the services make them."""
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "directive",
+            "agency",
+            "village",
+            "role",
+            "start_date",
+            "end_date",
+            "status",
+            "ceremony_date",
+            "ceremony_place",
+            "end_reason",
+            "ending_document",
+            "note",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if not self.instance.pk or "status" not in self.changed_data:
+            return data
+        target = data.get("status")
+        lifecycle.check_transition(self.initial["status"], target)
+        if target == lifecycle.REASSIGNED:
+            raise ValidationError(
+                _("Reassign through the reassignment screen: it creates the replacement.")
+            )
+        if target == lifecycle.CEREMONY_HELD and not data.get("ceremony_date"):
+            self.add_error("ceremony_date", _("Give the date of the ceremony."))
+        if target == lifecycle.ENDED:
+            if not data.get("end_date"):
+                self.add_error("end_date", _("Give the end date."))
+            if not (data.get("end_reason") or "").strip():
+                self.add_error("end_reason", _("Give the reason for ending the assignment."))
+        return data
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(HistoryAdmin):
+    form = AssignmentAdminForm
+    list_display = [
+        "agency",
+        "village",
+        "commune",
+        "district",
+        "role",
+        "status",
+        "directive",
+        "start_date",
+        "end_date",
+    ]
+    list_filter = [
+        "status",
+        "role",
+        "directive",
+        AssignmentDistrictFilter,
+        "agency__kind",
+        "agency__level",
+    ]
+    list_select_related = ["agency", "directive", "village__commune__parent"]
+    search_fields = ["agency__search_key", "village__search_key", "village__commune__search_key"]
+    autocomplete_fields = ["directive", "agency", "village", "ending_document"]
+    readonly_fields = ["replaced_by", "created_at", "updated_at"]
+
+    @admin.display(description=_("commune"), ordering="village__commune__name")
+    def commune(self, assignment):
+        return assignment.village.commune
+
+    @admin.display(description=_("district"))
+    def district(self, assignment):
+        return assignment.village.commune.district or "–"
+
+    def save_model(self, request, obj, form, change):
+        target = obj.status
+        if not change or "status" not in form.changed_data:
+            return super().save_model(request, obj, form, change)
+        obj.status = form.initial["status"]
+        super().save_model(request, obj, form, change)
+        if target == lifecycle.CEREMONY_HELD:
+            services.assignment_record_ceremony(
+                assignment=obj, date=obj.ceremony_date, place=obj.ceremony_place, by=request.user
+            )
+        elif target == lifecycle.ACTIVE:
+            services.assignment_activate(assignment=obj, by=request.user)
+        elif target == lifecycle.ENDED:
+            services.assignment_end(
+                assignment=obj,
+                end_date=obj.end_date,
+                reason=obj.end_reason,
+                by=request.user,
+                document=obj.ending_document,
+            )
+        obj.refresh_from_db()
+
+
+@admin.register(ReportingRule)
+class ReportingRuleAdmin(HistoryAdmin):
+    list_display = ["label", "directive", "reporter", "frequency", "schedule"]
+    list_filter = ["reporter", "frequency", "directive"]
+    list_select_related = ["directive"]
+    search_fields = ["directive__search_key"]
+    autocomplete_fields = ["directive"]
+
+    @admin.display(description=_("schedule"))
+    def schedule(self, rule):
+        if rule.frequency == rule.Frequency.ONCE:
+            return f"{rule.due_date:%d/%m/%Y}"
+        return f"{rule.due_day:02d}/{rule.due_month:02d} ({rule.first_year}–{rule.last_year})"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        sync_rules(request, [obj])
+
+
+class DeadlineForm(forms.ModelForm):
+    class Meta:
+        model = ReportingDeadline
+        fields = ["moved_to", "move_reason"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("moved_to") and not (data.get("move_reason") or "").strip():
+            self.add_error("move_reason", _("Moving a deadline needs a reason."))
+        return data
+
+
+@admin.register(ReportingDeadline)
+class ReportingDeadlineAdmin(HistoryAdmin):
+    form = DeadlineForm
+    list_display = ["rule", "directive", "due_date", "moved_to", "move_reason"]
+    list_filter = ["rule__reporter", "rule__directive", "due_date"]
+    list_select_related = ["rule__directive"]
+    search_fields = ["rule__directive__search_key"]
+    readonly_fields = ["rule", "due_date"]
+    date_hierarchy = "due_date"
+
+    @admin.display(description=_("directive / document"))
+    def directive(self, deadline):
+        return deadline.rule.directive.number
+
+    def has_add_permission(self, request):
+        return False  # deadlines are derived from the rules, never typed by hand
+
+    def save_model(self, request, obj, form, change):
+        services.deadline_move(
+            deadline=obj,
+            new_date=obj.moved_to or obj.due_date,
+            reason=obj.move_reason or _("Moved back to the original date"),
+            by=request.user,
+        )

@@ -1,0 +1,92 @@
+"""Plain helpers that make valid domain objects with sensible defaults."""
+
+import datetime as dt
+import itertools
+
+from assignments.models import (
+    AdministrativeUnit,
+    Agency,
+    Assignment,
+    Directive,
+    ReportingRule,
+    Village,
+)
+
+_counter = itertools.count(1)
+
+Unit = AdministrativeUnit
+
+
+def make_province(name="Gia Lai", **kwargs):
+    return Unit.objects.create(level=Unit.Level.PROVINCE, unit_type="tinh", name=name, **kwargs)
+
+
+def make_district(name="Chư Păh", parent=None, **kwargs):
+    parent = parent or make_province(name=f"Tỉnh {next(_counter)}")
+    return Unit.objects.create(
+        level=Unit.Level.DISTRICT, unit_type="huyen", name=name, parent=parent, **kwargs
+    )
+
+
+def make_commune(name="Ia Kreng", parent=None, **kwargs):
+    parent = parent or make_district(name=f"Huyện {next(_counter)}")
+    return Unit.objects.create(
+        level=Unit.Level.COMMUNE, unit_type="xa", name=name, parent=parent, **kwargs
+    )
+
+
+def make_village(name=None, commune=None, **kwargs):
+    return Village.objects.create(
+        name=name or f"Làng {next(_counter)}",
+        commune=commune or make_commune(name=f"Xã {next(_counter)}"),
+        **kwargs,
+    )
+
+
+def make_agency(name=None, **kwargs):
+    kwargs.setdefault("kind", Agency.Kind.GOVERNMENT)
+    return Agency.objects.create(name=name or f"Sở {next(_counter)}", **kwargs)
+
+
+def make_directive(number=None, issued_on=dt.date(2024, 2, 27), **kwargs):
+    kwargs.setdefault("kind", Directive.Kind.LETTER)
+    kwargs.setdefault("issuing_body", "UBND tỉnh Gia Lai")
+    kwargs.setdefault("title", "Về việc triển khai công tác kết nghĩa")
+    return Directive.objects.create(
+        number=number or f"{next(_counter)}/UBND-NC", issued_on=issued_on, **kwargs
+    )
+
+
+def make_assignment(
+    agency=None, village=None, directive=None, start_date=dt.date(2024, 2, 27), **kwargs
+):
+    return Assignment.objects.create(
+        directive=directive or make_directive(),
+        agency=agency or make_agency(),
+        village=village or make_village(),
+        start_date=start_date,
+        **kwargs,
+    )
+
+
+def make_yearly_rule(directive=None, month=11, day=10, first_year=2024, last_year=2026, **kwargs):
+    kwargs.setdefault("label", "Báo cáo hằng năm")
+    return ReportingRule.objects.create(
+        directive=directive or make_directive(),
+        frequency=ReportingRule.Frequency.YEARLY,
+        due_month=month,
+        due_day=day,
+        first_year=first_year,
+        last_year=last_year,
+        **kwargs,
+    )
+
+
+def make_once_rule(directive=None, due_date=dt.date(2024, 3, 25), **kwargs):
+    kwargs.setdefault("label", "Báo cáo kết quả tổ chức kết nghĩa")
+    return ReportingRule.objects.create(
+        directive=directive or make_directive(),
+        frequency=ReportingRule.Frequency.ONCE,
+        due_date=due_date,
+        **kwargs,
+    )
