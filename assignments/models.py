@@ -98,15 +98,6 @@ class KeyedModel(models.Model):
         return self.name
 
 
-class ValidityQuerySet(KeyedQuerySet):
-    def valid_on(self, date):
-        """Rows that exist on ``date`` (no dates means always)."""
-        return self.filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=date),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=date),
-        )
-
-
 def validity_constraint(name):
     return models.CheckConstraint(
         condition=Q(valid_from__isnull=True)
@@ -212,7 +203,7 @@ class AdministrativeUnit(KeyedModel):
     )
     history = HistoricalRecords()
 
-    objects = ValidityQuerySet.as_manager()
+    objects = KeyedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("administrative unit")
@@ -497,7 +488,7 @@ class Agency(KeyedModel):
     note = models.TextField(_("note"), blank=True)
     history = HistoricalRecords()
 
-    objects = ValidityQuerySet.as_manager()
+    objects = KeyedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("agency")
@@ -671,9 +662,6 @@ class AssignmentQuerySet(models.QuerySet):
 
     def running(self):
         return self.filter(status__in=lifecycle.RUNNING)
-
-    def with_places(self):
-        return self.select_related("directive", "agency", "village__commune__parent__parent")
 
 
 class Assignment(models.Model):
@@ -884,9 +872,6 @@ class ReportingRule(models.Model):
 class ReportingDeadlineQuerySet(models.QuerySet):
     def with_effective_date(self):
         return self.annotate(effective=Coalesce("moved_to", "due_date"))
-
-    def effective_between(self, start, end):
-        return self.with_effective_date().filter(effective__range=(start, end))
 
     def upcoming(self, today=None):
         today = today or timezone.localdate()

@@ -76,7 +76,7 @@ class Command(BaseCommand):
                     "role": role,
                     "first_name": first,
                     "last_name": last,
-                    "is_staff": role in (User.Role.ADMIN, User.Role.COORDINATOR),
+                    "is_staff": role == User.Role.ADMIN,
                     "is_superuser": role == User.Role.ADMIN,
                     "email": f"{username}@example.invalid",
                 },
