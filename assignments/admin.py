@@ -1,10 +1,15 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
+from import_export.forms import ConfirmImportForm, ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import lifecycle, services
@@ -21,6 +26,14 @@ from .models import (
     User,
     Village,
 )
+from .resources import (
+    AdministrativeUnitResource,
+    AgencyResource,
+    AssignmentResource,
+    DirectiveResource,
+    VillageResource,
+)
+from .spreadsheets import ImportFileError, check_upload
 from .text import search_terms
 
 
@@ -41,6 +54,114 @@ class HistoryAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
     pass
 
 
+class ListImportForm(ImportForm):
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        try:
+            check_upload(upload.name, upload.size)
+        except ImportFileError as error:
+            raise ValidationError(str(error)) from None
+        return upload
+
+
+def options_forms(options_form):
+    """The import and confirm forms of an import that asks for more (e.g. the directive)."""
+
+    class OptionsConfirmForm(ConfirmImportForm, options_form):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            for name in options_form.base_fields:
+                self.fields[name].widget = forms.HiddenInput()
+
+    return type("OptionsImportForm", (ListImportForm, options_form), {}), OptionsConfirmForm
+
+
+class AssignmentImportOptions(forms.Form):
+    directive = forms.ModelChoiceField(
+        Directive.objects.all(), label=_("Directive / document carrying the list")
+    )
+    create_missing = forms.BooleanField(
+        label=_("Create agencies and villages that are not found"), required=False
+    )
+
+
+class UnitImportOptions(forms.Form):
+    code_list = forms.ChoiceField(
+        choices=AdministrativeUnit.CodeList.choices,
+        label=_("Code list of the file"),
+        initial=AdministrativeUnit.CodeList.GSO_2025,
+    )
+
+
+class ListImportExportMixin(ImportExportMixin):
+    """Import with preview and export to .xlsx and .csv, through the model's resource; the
+    import page offers an empty template to fill in."""
+
+    import_form_class = ListImportForm
+    import_template_name = "admin/assignments/import.html"
+    import_options_form = None  # a form of further questions, e.g. the directive
+
+    def get_import_resource_kwargs(self, request, *args, **kwargs):
+        form = kwargs.get("form")
+        options = super().get_import_resource_kwargs(request, *args, **kwargs)
+        if self.import_options_form and form is not None and form.is_valid():
+            for name in self.import_options_form.base_fields:
+                options[name] = form.cleaned_data.get(name)
+        return options
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if self.import_options_form and import_form is not None:
+            for name in self.import_options_form.base_fields:
+                value = import_form.cleaned_data.get(name)
+                initial[name] = getattr(value, "pk", value)
+        return initial
+
+    @property
+    def import_formats(self):
+        return [self.resource_classes[0].import_format()]
+
+    @property
+    def export_formats(self):
+        return [base_formats.XLSX, base_formats.CSV]
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path(
+                "import/template/",
+                self.admin_site.admin_view(self.import_template_view),
+                name="{}_{}_import_template".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_template_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        response = HttpResponse(
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="mau-{self.model._meta.model_name}.xlsx"'
+        )
+        self.resource_classes[0].template_workbook().save(response)
+        return response
+
+    def add_data_read_fail_error_to_form(self, form, error):
+        if isinstance(error, ImportFileError):
+            form.add_error("import_file", str(error))
+        else:
+            form.add_error("import_file", _("The file cannot be read as a list."))
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs.pop("request", None)
+        # All or nothing: a row that fails at confirmation undoes the whole file.
+        kwargs["rollback_on_validation_errors"] = True
+        return kwargs
+
+
 class UnitSuccessionInline(admin.TabularInline):
     model = UnitSuccession
     fk_name = "predecessor"
@@ -51,7 +172,10 @@ class UnitSuccessionInline(admin.TabularInline):
 
 
 @admin.register(AdministrativeUnit)
-class AdministrativeUnitAdmin(HistoryAdmin):
+class AdministrativeUnitAdmin(ListImportExportMixin, HistoryAdmin):
+    resource_classes = [AdministrativeUnitResource]
+    import_options_form = UnitImportOptions
+    import_form_class, confirm_form_class = options_forms(UnitImportOptions)
     list_display = ["__str__", "level", "code", "code_list", "parent", "valid_from", "valid_to"]
     list_filter = ["level", "unit_type", "code_list", ("valid_to", admin.EmptyFieldListFilter)]
     list_select_related = ["parent"]
@@ -91,7 +215,8 @@ class AssignmentDistrictFilter(DistrictFilter):
 
 
 @admin.register(Village)
-class VillageAdmin(HistoryAdmin):
+class VillageAdmin(ListImportExportMixin, HistoryAdmin):
+    resource_classes = [VillageResource]
     list_display = [
         "__str__",
         "commune",
@@ -126,7 +251,8 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(HistoryAdmin):
+class AgencyAdmin(ListImportExportMixin, HistoryAdmin):
+    resource_classes = [AgencyResource]
     list_display = ["name", "short_name", "level", "kind", "email", "valid_to", "successor"]
     list_filter = ["level", "kind", ("valid_to", admin.EmptyFieldListFilter)]
     list_select_related = ["successor"]
@@ -166,7 +292,8 @@ class ReportingRuleInline(admin.StackedInline):
 
 
 @admin.register(Directive)
-class DirectiveAdmin(HistoryAdmin):
+class DirectiveAdmin(ListImportExportMixin, HistoryAdmin):
+    resource_classes = [DirectiveResource]
     list_display = ["number", "kind", "issued_on", "issuing_body", "title", "period"]
     list_filter = ["kind", "issued_on"]
     search_fields = ["search_key"]
@@ -237,8 +364,12 @@ class AssignmentAdminForm(forms.ModelForm):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(HistoryAdmin):
+class AssignmentAdmin(ListImportExportMixin, HistoryAdmin):
     form = AssignmentAdminForm
+    resource_classes = [AssignmentResource]
+    import_options_form = AssignmentImportOptions
+    import_form_class, confirm_form_class = options_forms(AssignmentImportOptions)
+
     list_display = [
         "agency",
         "village",

@@ -1,0 +1,66 @@
+"""Running an import outside the admin: read, resolve, report, and write all or nothing."""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from .spreadsheets import ImportFileError, check_upload
+
+
+@dataclass
+class ImportSummary:
+    rows: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list = field(default_factory=list)
+    notices: list = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+def result_errors(result):
+    """Every message of an import result, in file order."""
+    messages = []
+    for invalid in result.invalid_rows:
+        for field_messages in invalid.error_dict.values():
+            messages.extend(str(m) for m in field_messages)
+    for number, row_errors in result.row_errors():
+        messages.extend(f"{number}: {error.error}" for error in row_errors)
+    messages.extend(str(error.error) for error in result.base_errors)
+    return messages
+
+
+def run_import(resource_class, data, *, name, dry_run=False, user=None, **options):
+    """Import ``data`` (the file's bytes) with ``resource_class``.
+
+    Nothing is written when any row has an error or when ``dry_run`` is set.
+    """
+    summary = ImportSummary()
+    try:
+        check_upload(name, len(data))
+        dataset = resource_class.import_format()().create_dataset(data)
+    except ImportFileError as error:
+        summary.errors.append(str(error))
+        return summary
+    resource = resource_class(**options)
+    with transaction.atomic():
+        result = resource.import_data(
+            dataset,
+            dry_run=dry_run,
+            use_transactions=True,
+            raise_errors=False,
+            rollback_on_validation_errors=True,
+            user=user,
+        )
+        totals = result.totals
+        summary.rows = len(dataset)
+        summary.new, summary.updated = totals["new"], totals["update"]
+        summary.unchanged = totals["skip"]
+        summary.errors = result_errors(result)
+        summary.notices = resource.notices
+        summary.written = not dry_run and summary.ok
+    return summary

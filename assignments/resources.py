@@ -1,0 +1,1041 @@
+"""django-import-export resources for the lists the coordinating body receives and sends:
+assignment lists, agencies, villages, administrative units and directives.
+
+Used by the admin (import with preview, export) and by ``import_assignments``. A file is read
+and its header found by ``SpreadsheetFormat`` (see spreadsheets.py); each resource then
+resolves every row against data loaded once (no query per row), so that every error of the
+file is known before anything is written, and writes in bulk with audit history.
+"""
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+from import_export.formats import base_formats
+from import_export.instance_loaders import BaseInstanceLoader
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from . import lifecycle
+from .models import AdministrativeUnit, Agency, Assignment, Directive, EthnicGroup, Village
+from .spreadsheets import Column, find_table, read_cells
+from .text import clean_text, fold, strip_prefix
+
+ROW = "Dòng"  # the row number in the file, carried along for messages
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(value):
+    """Keep a spreadsheet from executing text that looks like a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class SpreadsheetFormat(base_formats.Format):
+    """.xlsx or .csv, told apart by content; the header is found by ``COLUMNS``."""
+
+    COLUMNS = ()
+
+    @classmethod
+    def for_columns(cls, columns):
+        return type("SpreadsheetFormat", (cls,), {"COLUMNS": tuple(columns)})
+
+    def get_title(self):
+        return "xlsx / csv"
+
+    def create_dataset(self, in_stream, **kwargs):
+        if isinstance(in_stream, str):
+            in_stream = in_stream.encode("utf-8")
+        return table_dataset(find_table(read_cells(in_stream), self.COLUMNS), self.COLUMNS)
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def get_extension(self):
+        return "xlsx"
+
+    def can_import(self):
+        return True
+
+    def can_export(self):
+        return False
+
+
+def table_dataset(table, columns):
+    dataset = tablib.Dataset(headers=[ROW, *(c.label for c in columns)])
+    for number, values in table.rows:
+        dataset.append([number, *(values.get(c.key, "") for c in columns)])
+    return dataset
+
+
+def suggest(value, candidates):
+    """Up to three existing names close to ``value`` (compared folded).
+
+    ``candidates`` are names, or (name compared, name shown) pairs.
+    """
+    by_key = {}
+    for candidate in candidates:
+        compared, shown = candidate if isinstance(candidate, tuple) else (candidate, candidate)
+        by_key.setdefault(fold(compared), shown)
+    close = difflib.get_close_matches(fold(value), list(by_key), n=3, cutoff=0.6)
+    return [by_key[key] for key in close]
+
+
+def with_suggestions(message, suggestions):
+    if not suggestions:
+        return message
+    names = ", ".join(f"“{name}”" for name in suggestions)
+    return _("%(message)s Did you mean %(names)s?") % {"message": message, "names": names}
+
+
+@dataclass
+class RowPlan:
+    """What one row of the file resolves to, or why it cannot."""
+
+    number: int
+    values: dict
+    errors: dict = field(default_factory=dict)  # field attribute → [messages]
+    resolved: dict = field(default_factory=dict)
+    duplicate_of: int | None = None
+    groups: list | None = None  # ethnic groups of a village row, when the column is given
+
+    def error(self, attribute, column, message):
+        text = _("Row %(row)s, column “%(column)s”: %(message)s") % {
+            "row": self.number,
+            "column": column.label,
+            "message": message,
+        }
+        self.errors.setdefault(attribute, []).append(text)
+
+
+class PlannedInstanceLoader(BaseInstanceLoader):
+    """Finds the existing object of a row among those the resource loaded up front."""
+
+    def get_instance(self, row):
+        return self.resource.existing_instance(row)
+
+
+class EscapingWidgetMixin:
+    def render(self, value, obj=None, **kwargs):
+        return escape_formula(super().render(value, obj, **kwargs))
+
+
+class TextWidget(EscapingWidgetMixin, widgets.CharWidget):
+    pass
+
+
+class ListResource(resources.ModelResource):
+    """Shared machinery: rows are resolved in ``plan()`` before any is imported."""
+
+    COLUMNS = ()
+    # Model fields that a row may change; compared to decide "unchanged".
+    COMPARED = ()
+
+    class Meta:
+        abstract = True
+
+    def __init__(self, **kwargs):
+        super().__init__()
+        self.options = kwargs
+        self.plans = {}
+        self.notices = []
+        self.user = None
+
+    @classmethod
+    def import_format(cls):
+        return SpreadsheetFormat.for_columns(cls.COLUMNS)
+
+    @classmethod
+    def template_workbook(cls):
+        """An empty list with the expected header row, for users to fill in."""
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = str(cls._meta.model._meta.verbose_name_plural)[:31]
+        sheet.append([c.label for c in cls.COLUMNS])
+        for index, column in enumerate(cls.COLUMNS, start=1):
+            sheet.cell(1, index).font = Font(bold=True)
+            sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(
+                12, len(column.label) + 6
+            )
+        return workbook
+
+    # --- import ---------------------------------------------------------------------------
+
+    def before_import(self, dataset, **kwargs):
+        self.user = kwargs.get("user")
+        labels = {c.label: c.key for c in self.COLUMNS}
+        rows = [
+            (
+                int(row[0]),
+                {labels[h]: v for h, v in zip(dataset.headers[1:], row[1:], strict=False)},
+            )
+            for row in dataset
+        ]
+        self.plans = {number: RowPlan(number, values) for number, values in rows}
+        self.plan(list(self.plans.values()))
+
+    def plan(self, plans):
+        raise NotImplementedError
+
+    def after_import(self, dataset, result, **kwargs):
+        result.notices = list(self.notices)
+
+    def plan_of(self, row):
+        return self.plans[int(row[ROW])]
+
+    def existing_instance(self, row):
+        return self.plan_of(row).resolved.get("existing")
+
+    def import_instance(self, instance, row, **kwargs):
+        plan = self.plan_of(row)
+        if plan.errors:
+            raise ValidationError(plan.errors)
+        for attribute, value in plan.resolved.items():
+            if attribute != "existing":
+                setattr(instance, attribute, value)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        plan = self.plan_of(row)
+        if import_validation_errors or plan.errors:
+            return False
+        if plan.duplicate_of:
+            return True
+        if original is None or original.pk is None:
+            return False
+        return all(getattr(instance, a) == getattr(original, a) for a in self.COMPARED)
+
+    def mark_duplicates(self, plans, key):
+        """A row that repeats an earlier row of the file is reported and not imported twice."""
+        first = {}
+        for plan in plans:
+            if plan.errors:
+                continue
+            identity = key(plan)
+            if identity in first:
+                plan.duplicate_of = first[identity]
+                self.notices.append(
+                    _("Row %(row)s repeats row %(first)s and is skipped.")
+                    % {"row": plan.number, "first": first[identity]}
+                )
+            else:
+                first[identity] = plan.number
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        # Bulk writes skip save() and its signals: record the audit history explicitly.
+        if self.create_instances and (using_transactions or not dry_run):
+            try:
+                bulk_create_with_history(
+                    self.create_instances,
+                    self._meta.model,
+                    batch_size=batch_size,
+                    default_user=self.user,
+                    default_change_reason=_("Imported from a list"),
+                )
+            except Exception as error:  # reported as the library reports bulk errors
+                self.handle_import_error(result, error, raise_errors)
+            finally:
+                self.create_instances.clear()
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        if self.update_instances and (using_transactions or not dry_run):
+            try:
+                bulk_update_with_history(
+                    self.update_instances,
+                    self._meta.model,
+                    list(self.COMPARED),
+                    batch_size=batch_size,
+                    default_user=self.user,
+                    default_change_reason=_("Imported from a list"),
+                )
+            except Exception as error:
+                self.handle_import_error(result, error, raise_errors)
+            finally:
+                self.update_instances.clear()
+
+    # --- export -----------------------------------------------------------------------------
+
+    def export_field(self, field, instance, **kwargs):
+        return escape_formula(super().export_field(field, instance, **kwargs))
+
+
+def _column(key, label, *synonyms, required=False):
+    return Column(key=key, label=label, synonyms=synonyms, required=required)
+
+
+STT = _column("stt", "STT", "Số TT", "TT", "Số thứ tự")
+VILLAGE_PREFIXES = list(Village.PREFIX.values())
+UNIT_PREFIXES = list(AdministrativeUnit.PREFIX.values())
+
+
+class UnitIndex:
+    """Communes and districts by folded name, loaded once."""
+
+    def __init__(self):
+        units = AdministrativeUnit.objects.select_related("parent__parent")
+        self.communes, self.districts, self.provinces = {}, {}, {}
+        target = {"commune": self.communes, "district": self.districts, "province": self.provinces}
+        for unit in units:
+            target[unit.level].setdefault(unit.name_key, []).append(unit)
+
+    @staticmethod
+    def key(text):
+        return fold(strip_prefix(text, UNIT_PREFIXES))
+
+    def communes_named(self, commune, district="", province=""):
+        found = self.communes.get(self.key(commune), [])
+        if district:
+            found = [c for c in found if c.parent and c.parent.name_key == self.key(district)]
+        if province:
+            key = self.key(province)
+            found = [
+                c
+                for c in found
+                if key
+                in {
+                    getattr(c.parent, "name_key", None),
+                    getattr(getattr(c.parent, "parent", None), "name_key", None),
+                }
+            ]
+        current = [c for c in found if c.valid_to is None]
+        return current or found
+
+    def all_commune_names(self):
+        return [str(c) for units in self.communes.values() for c in units]
+
+
+class AgencyIndex:
+    def __init__(self):
+        self.by_key = {}
+        for agency in Agency.objects.filter(valid_to__isnull=True):
+            self.by_key.setdefault(agency.name_key, agency)
+            if agency.short_name:
+                self.by_key.setdefault(fold(agency.short_name), agency)
+
+    def find(self, name):
+        return self.by_key.get(fold(name))
+
+    def names(self):
+        return sorted({a.name for a in self.by_key.values()})
+
+
+# --- Assignment lists ---------------------------------------------------------------------
+
+
+class AssignmentResource(ListResource):
+    """One row = one agency twinned with one village under the directive chosen on import."""
+
+    AGENCY = _column("agency", "Cơ quan, đơn vị", "Tên cơ quan, đơn vị", "Cơ quan", required=True)
+    VILLAGE = _column(
+        "village",
+        "Thôn, làng",
+        "Thôn, làng, buôn",
+        "Tên thôn, làng",
+        "Thôn, làng được phân công",
+        required=True,
+    )
+    COMMUNE = _column("commune", "Xã", "Xã, phường, thị trấn", required=True)
+    DISTRICT = _column("district", "Huyện", "Huyện, thị xã, thành phố")
+    PROVINCE = _column("province", "Tỉnh")
+    ROLE = _column("role", "Vai trò")
+    NOTE = _column("note", "Ghi chú")
+    COLUMNS = (STT, AGENCY, VILLAGE, COMMUNE, DISTRICT, PROVINCE, ROLE, NOTE)
+    COMPARED = ("role", "note")
+    ROLES = {
+        "chu tri": Assignment.Role.LEAD,
+        "phoi hop": Assignment.Role.SUPPORTING,
+        "lead": Assignment.Role.LEAD,
+        "supporting": Assignment.Role.SUPPORTING,
+    }
+
+    agency = fields.Field("agency", AGENCY.label, widgets.ForeignKeyWidget(Agency, "name"))
+    village = fields.Field("village", VILLAGE.label, TextWidget())
+    commune = fields.Field(None, COMMUNE.label, TextWidget())
+    district = fields.Field(None, DISTRICT.label, TextWidget())
+    role = fields.Field("role", ROLE.label, TextWidget())
+    note = fields.Field("note", NOTE.label, TextWidget())
+    directive = fields.Field("directive", "Văn bản", widgets.ForeignKeyWidget(Directive, "number"))
+    status = fields.Field("status", "Trạng thái", TextWidget())
+    start_date = fields.Field("start_date", "Ngày bắt đầu", widgets.DateWidget("%d/%m/%Y"))
+    end_date = fields.Field("end_date", "Ngày kết thúc", widgets.DateWidget("%d/%m/%Y"))
+
+    class Meta:
+        model = Assignment
+        fields = (
+            "agency",
+            "village",
+            "commune",
+            "district",
+            "role",
+            "note",
+            "directive",
+            "status",
+            "start_date",
+            "end_date",
+        )
+        import_id_fields = ("agency", "village")
+        instance_loader_class = PlannedInstanceLoader
+        use_bulk = True
+        batch_size = 1000
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = False
+
+    def get_import_fields(self):
+        return [self.fields[name] for name in ("agency", "village", "role", "note")]
+
+    def get_diff_headers(self):
+        return [
+            self.AGENCY.label,
+            self.VILLAGE.label,
+            self.COMMUNE.label,
+            self.DISTRICT.label,
+            self.ROLE.label,
+            self.NOTE.label,
+        ]
+
+    def get_export_queryset(self, request=None):
+        return Assignment.objects.select_related("agency", "directive", "village__commune__parent")
+
+    def dehydrate_village(self, assignment):
+        return escape_formula(str(assignment.village)) if assignment.village_id else ""
+
+    def dehydrate_commune(self, assignment):
+        return str(assignment.village.commune) if assignment.village_id else ""
+
+    def dehydrate_district(self, assignment):
+        district = assignment.village.commune.district if assignment.village_id else None
+        return str(district) if district else ""
+
+    def dehydrate_role(self, assignment):
+        return assignment.get_role_display()
+
+    def dehydrate_status(self, assignment):
+        return assignment.get_status_display()
+
+    def plan(self, plans):
+        directive = self.options.get("directive")
+        if directive is None:
+            raise ValueError("AssignmentResource needs a directive")
+        create_missing = self.options.get("create_missing", False)
+        agencies, units = AgencyIndex(), UnitIndex()
+        villages = {}
+        for village in Village.objects.select_related("commune__parent"):
+            villages.setdefault(village.commune_id, {})[village.name_key] = village
+        existing = {
+            (a.agency_id, a.village_id): a
+            for a in Assignment.objects.filter(
+                directive=directive, status__in=lifecycle.RUNNING
+            ).select_related("agency", "village__commune__parent")
+        }
+        created_agencies, created_villages = {}, {}
+        for plan in plans:
+            values = plan.values
+            agency = agencies.find(values["agency"]) or created_agencies.get(fold(values["agency"]))
+            if agency is None and create_missing:
+                agency = Agency(name=values["agency"], kind=Agency.Kind.GOVERNMENT)
+                agency._history_user = self.user
+                agency.save()
+                created_agencies[fold(values["agency"])] = agency
+                self.notices.append(_("New agency created: %(name)s") % {"name": agency.name})
+            if agency is None:
+                plan.error(
+                    "agency",
+                    self.AGENCY,
+                    with_suggestions(
+                        _("no agency “%(value)s”.") % {"value": values["agency"]},
+                        suggest(values["agency"], agencies.names()),
+                    ),
+                )
+            village = self.resolve_village(plan, units, villages, created_villages, create_missing)
+            role = self.ROLES.get(fold(values.get("role", "")))
+            if values.get("role") and role is None:
+                plan.error(
+                    "role",
+                    self.ROLE,
+                    _("“%(value)s” is not a role: write Chủ trì or Phối hợp.")
+                    % {"value": values["role"]},
+                )
+            if plan.errors:
+                continue
+            current = existing.get((agency.pk, village.pk))
+            plan.resolved = {
+                "existing": current,
+                "agency": agency,
+                "village": village,
+                "role": role or (current.role if current else Assignment.Role.LEAD),
+                "note": values.get("note") or (current.note if current else ""),
+            }
+            if current is None:
+                plan.resolved.update(directive=directive, start_date=directive.issued_on)
+        self.mark_duplicates(plans, lambda p: (p.resolved["agency"].pk, p.resolved["village"].pk))
+
+    def resolve_village(self, plan, units, villages, created, create_missing):
+        values = plan.values
+        communes = units.communes_named(
+            values["commune"], values.get("district", ""), values.get("province", "")
+        )
+        if not communes:
+            where = values["commune"]
+            if values.get("district"):
+                where = _("%(commune)s in %(district)s") % {
+                    "commune": values["commune"],
+                    "district": values["district"],
+                }
+            plan.error(
+                "village",
+                self.COMMUNE,
+                with_suggestions(
+                    _("no commune “%(value)s”.") % {"value": where},
+                    suggest(values["commune"], units.all_commune_names()),
+                ),
+            )
+            return None
+        if len(communes) > 1:
+            plan.error(
+                "village",
+                self.COMMUNE,
+                _("several communes are named “%(value)s”: give the district.")
+                % {"value": values["commune"]},
+            )
+            return None
+        commune = communes[0]
+        name = strip_prefix(values["village"], VILLAGE_PREFIXES)
+        key = fold(name)
+        village = villages.get(commune.pk, {}).get(key) or created.get((commune.pk, key))
+        if village is None and create_missing:
+            kind = next(
+                (
+                    code
+                    for code, prefix in Village.PREFIX.items()
+                    if fold(values["village"]).startswith(fold(prefix) + " ")
+                ),
+                Village.Kind.LANG,
+            )
+            village = Village(name=name, kind=kind, commune=commune)
+            village._history_user = self.user
+            village.save()
+            created[(commune.pk, key)] = village
+            self.notices.append(
+                _("New village created: %(name)s, %(commune)s")
+                % {"name": str(village), "commune": str(commune)}
+            )
+        if village is None:
+            known = [(v.name, str(v)) for v in villages.get(commune.pk, {}).values()]
+            plan.error(
+                "village",
+                self.VILLAGE,
+                with_suggestions(
+                    _("no village “%(value)s” in %(commune)s.")
+                    % {"value": values["village"], "commune": str(commune)},
+                    suggest(name, known),
+                ),
+            )
+        return village
+
+
+# --- Agencies -------------------------------------------------------------------------------
+
+
+def _choice(choices, text):
+    """The code of a choice given by its Vietnamese or English label, or by its code."""
+    wanted = fold(text)
+    for code, label in choices:
+        if wanted in (fold(code), fold(str(label))):
+            return code
+    return None
+
+
+class AgencyResource(ListResource):
+    NAME = _column("name", "Tên cơ quan, đơn vị", "Cơ quan, đơn vị", "Cơ quan", required=True)
+    SHORT = _column("short_name", "Tên viết tắt", "Viết tắt")
+    LEVEL = _column("level", "Cấp")
+    KIND = _column("kind", "Khối", "Loại", "Loại cơ quan")
+    EMAIL = _column("email", "Email", "Thư điện tử")
+    COLUMNS = (STT, NAME, SHORT, LEVEL, KIND, EMAIL)
+    COMPARED = ("short_name", "level", "kind", "email")
+
+    name = fields.Field("name", NAME.label, TextWidget())
+    short_name = fields.Field("short_name", SHORT.label, TextWidget())
+    level = fields.Field("level", LEVEL.label, TextWidget())
+    kind = fields.Field("kind", KIND.label, TextWidget())
+    email = fields.Field("email", EMAIL.label, TextWidget())
+
+    class Meta:
+        model = Agency
+        fields = ("name", "short_name", "level", "kind", "email")
+        import_id_fields = ("name",)
+        instance_loader_class = PlannedInstanceLoader
+        use_bulk = True
+        batch_size = 1000
+        skip_unchanged = True
+        report_skipped = True
+
+    def dehydrate_level(self, agency):
+        return agency.get_level_display()
+
+    def dehydrate_kind(self, agency):
+        return agency.get_kind_display()
+
+    def plan(self, plans):
+        existing = {a.name_key: a for a in Agency.objects.filter(valid_to__isnull=True)}
+        for plan in plans:
+            values = plan.values
+            current = existing.get(fold(values["name"]))
+            resolved = {"existing": current, "name": clean_text(values["name"])}
+            for column, choices, default in (
+                (self.LEVEL, Agency.Level.choices, Agency.Level.PROVINCE),
+                (self.KIND, Agency.Kind.choices, Agency.Kind.GOVERNMENT),
+            ):
+                text = values.get(column.key, "")
+                code = _choice(choices, text) if text else None
+                if text and code is None:
+                    allowed = ", ".join(str(label) for _code, label in choices)
+                    plan.error(
+                        column.key,
+                        column,
+                        _("“%(value)s” is not one of: %(allowed)s.")
+                        % {"value": text, "allowed": allowed},
+                    )
+                resolved[column.key] = code or getattr(current, column.key, default)
+            for column in (self.SHORT, self.EMAIL):
+                resolved[column.key] = values.get(column.key) or getattr(current, column.key, "")
+            if resolved["email"]:
+                try:
+                    Agency._meta.get_field("email").run_validators(resolved["email"])
+                except ValidationError:
+                    plan.error(
+                        "email",
+                        self.EMAIL,
+                        _("“%(value)s” is not an email address.") % {"value": resolved["email"]},
+                    )
+            plan.resolved = resolved
+        self.mark_duplicates(plans, lambda p: fold(p.values["name"]))
+
+
+# --- Villages --------------------------------------------------------------------------------
+
+
+def _number(plan, column, text):
+    digits = text.replace(".", "").replace(" ", "")
+    if not text:
+        return None
+    if not digits.isdigit():
+        plan.error(column.key, column, _("“%(value)s” is not a whole number.") % {"value": text})
+        return None
+    return int(digits)
+
+
+def _flag(text):
+    return fold(text) in {"x", "co", "1", "yes", "true", "dbkk", "xen ghep"}
+
+
+class VillageResource(ListResource):
+    NAME = _column("name", "Thôn, làng", "Tên thôn, làng", "Thôn, làng, buôn", required=True)
+    COMMUNE = AssignmentResource.COMMUNE
+    DISTRICT = AssignmentResource.DISTRICT
+    PROVINCE = AssignmentResource.PROVINCE
+    GROUPS = _column("ethnic_groups", "Dân tộc", "Dân tộc chính", "Thành phần dân tộc")
+    HOUSEHOLDS = _column("households", "Số hộ", "Tổng số hộ")
+    POPULATION = _column("population", "Số khẩu", "Số nhân khẩu", "Dân số")
+    POOR = _column("poor_households", "Số hộ nghèo", "Hộ nghèo")
+    HARD = _column("especially_disadvantaged", "Đặc biệt khó khăn", "ĐBKK")
+    MIXED = _column("mixed", "Xen ghép", "Thôn xen ghép")
+    COLUMNS = (
+        STT,
+        NAME,
+        COMMUNE,
+        DISTRICT,
+        PROVINCE,
+        GROUPS,
+        HOUSEHOLDS,
+        POPULATION,
+        POOR,
+        HARD,
+        MIXED,
+    )
+    COMPARED = (
+        "kind",
+        "households",
+        "population",
+        "poor_households",
+        "especially_disadvantaged",
+        "mixed",
+    )
+
+    name = fields.Field("name", NAME.label, TextWidget())
+    commune = fields.Field("commune", COMMUNE.label, TextWidget())
+    district = fields.Field(None, DISTRICT.label, TextWidget())
+    ethnic_groups = fields.Field(None, GROUPS.label, TextWidget())
+    households = fields.Field("households", HOUSEHOLDS.label, widgets.IntegerWidget())
+    population = fields.Field("population", POPULATION.label, widgets.IntegerWidget())
+    poor_households = fields.Field("poor_households", POOR.label, widgets.IntegerWidget())
+    especially_disadvantaged = fields.Field("especially_disadvantaged", HARD.label, TextWidget())
+    mixed = fields.Field("mixed", MIXED.label, TextWidget())
+
+    class Meta:
+        model = Village
+        fields = (
+            "name",
+            "commune",
+            "district",
+            "ethnic_groups",
+            "households",
+            "population",
+            "poor_households",
+            "especially_disadvantaged",
+            "mixed",
+        )
+        import_id_fields = ("name",)
+        instance_loader_class = PlannedInstanceLoader
+        skip_unchanged = True
+        report_skipped = True
+
+    def get_export_queryset(self, request=None):
+        return Village.objects.select_related("commune__parent").prefetch_related("ethnic_groups")
+
+    def dehydrate_name(self, village):
+        return escape_formula(str(village))
+
+    def dehydrate_commune(self, village):
+        return str(village.commune)
+
+    def dehydrate_district(self, village):
+        return str(village.commune.district or "")
+
+    def dehydrate_ethnic_groups(self, village):
+        return ", ".join(g.name for g in village.ethnic_groups.all())
+
+    def dehydrate_especially_disadvantaged(self, village):
+        return "x" if village.especially_disadvantaged else ""
+
+    def dehydrate_mixed(self, village):
+        return "x" if village.mixed else ""
+
+    def plan(self, plans):
+        units = UnitIndex()
+        existing = {
+            (v.commune_id, v.name_key): v for v in Village.objects.prefetch_related("ethnic_groups")
+        }
+        groups = {}
+        for group in EthnicGroup.objects.all():
+            for name in [group.name, *group.aliases.splitlines()]:
+                groups.setdefault(fold(name), group)
+        for plan in plans:
+            values = plan.values
+            communes = units.communes_named(
+                values["commune"], values.get("district", ""), values.get("province", "")
+            )
+            if len(communes) != 1:
+                plan.error(
+                    "commune",
+                    self.COMMUNE,
+                    with_suggestions(
+                        _("no commune “%(value)s”.") % {"value": values["commune"]}
+                        if not communes
+                        else _("several communes are named “%(value)s”: give the district.")
+                        % {"value": values["commune"]},
+                        suggest(values["commune"], units.all_commune_names())
+                        if not communes
+                        else [],
+                    ),
+                )
+                continue
+            commune = communes[0]
+            name = strip_prefix(values["name"], VILLAGE_PREFIXES)
+            folded = fold(values["name"])
+            kind = next(
+                (
+                    code
+                    for code, prefix in Village.PREFIX.items()
+                    if folded.startswith(fold(prefix) + " ")
+                ),
+                None,
+            )
+            current = existing.get((commune.pk, fold(name)))
+            resolved = {
+                "existing": current,
+                "name": name,
+                "commune": commune,
+                "kind": kind or getattr(current, "kind", Village.Kind.LANG),
+            }
+            for column in (self.HOUSEHOLDS, self.POPULATION, self.POOR):
+                number = _number(plan, column, values.get(column.key, ""))
+                resolved[column.key] = (
+                    number if number is not None else getattr(current, column.key, None)
+                )
+            for column in (self.HARD, self.MIXED):
+                if column.key in values:
+                    resolved[column.key] = _flag(values[column.key])
+            chosen = []
+            for part in filter(
+                None, (p.strip() for p in values.get("ethnic_groups", "").split(","))
+            ):
+                group = groups.get(fold(part))
+                if group is None:
+                    plan.error(
+                        "ethnic_groups",
+                        self.GROUPS,
+                        with_suggestions(
+                            _("no ethnic group “%(value)s”.") % {"value": part},
+                            suggest(part, [g.name for g in groups.values()]),
+                        ),
+                    )
+                chosen.append(group)
+            if (resolved["poor_households"] or 0) > (resolved["households"] or 10**9):
+                plan.error(
+                    "poor_households", self.POOR, _("poor households cannot outnumber households.")
+                )
+            plan.resolved = resolved
+            plan.groups = chosen if values.get("ethnic_groups") else None
+        self.mark_duplicates(plans, lambda p: (p.resolved["commune"].pk, fold(p.resolved["name"])))
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        plan = self.plan_of(row)
+        if plan.errors or plan.duplicate_of:
+            return super().skip_row(instance, original, row, import_validation_errors)
+        if (
+            plan.groups is not None
+            and original is not None
+            and original.pk
+            and {g.pk for g in plan.groups} != {g.pk for g in original.ethnic_groups.all()}
+        ):
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        plan = self.plan_of(row)
+        if plan.groups is not None and not plan.errors:
+            instance.ethnic_groups.set(plan.groups)
+
+
+# --- Administrative units --------------------------------------------------------------------
+
+
+class AdministrativeUnitResource(ListResource):
+    """The statistics office's list: one row per commune with its district and province."""
+
+    PROVINCE = _column(
+        "province", "Tỉnh / Thành phố", "Tỉnh Thành Phố", "Tỉnh", "Tỉnh, thành phố", required=True
+    )
+    PROVINCE_CODE = _column("province_code", "Mã TP", "Mã tỉnh", "Mã Tỉnh")
+    DISTRICT = _column("district", "Quận Huyện", "Huyện", "Quận, huyện")
+    DISTRICT_CODE = _column("district_code", "Mã QH", "Mã huyện")
+    COMMUNE = _column(
+        "commune", "Phường Xã", "Xã", "Phường, xã", "Xã, phường, thị trấn", required=True
+    )
+    COMMUNE_CODE = _column("commune_code", "Mã PX", "Mã xã")
+    COLUMNS = (STT, PROVINCE, PROVINCE_CODE, DISTRICT, DISTRICT_CODE, COMMUNE, COMMUNE_CODE)
+    COMPARED = ("code", "code_list", "unit_type")
+    TYPES = {fold(prefix): code for code, prefix in AdministrativeUnit.PREFIX.items()}
+
+    name = fields.Field("name", "Tên", TextWidget())
+    unit_type = fields.Field("unit_type", "Loại", TextWidget())
+    code = fields.Field("code", "Mã", TextWidget())
+    code_list = fields.Field("code_list", "Danh mục mã", TextWidget())
+    parent = fields.Field("parent", "Trực thuộc", TextWidget())
+
+    class Meta:
+        model = AdministrativeUnit
+        fields = ("name", "unit_type", "code", "code_list", "parent")
+        import_id_fields = ("name",)
+        instance_loader_class = PlannedInstanceLoader
+        skip_unchanged = True
+        report_skipped = True
+
+    def get_export_queryset(self, request=None):
+        return AdministrativeUnit.objects.select_related("parent")
+
+    def dehydrate_name(self, unit):
+        return escape_formula(str(unit))
+
+    def dehydrate_parent(self, unit):
+        return str(unit.parent) if unit.parent_id else ""
+
+    def split(self, text, level):
+        """("Huyện Chư Păh", district) → ("huyen", "Chư Păh")."""
+        folded = fold(text)
+        for prefix in sorted(self.TYPES, key=len, reverse=True):
+            if folded.startswith(prefix + " "):
+                code = self.TYPES[prefix]
+                if AdministrativeUnit.LEVEL_OF_TYPE[code] == level or (
+                    code == "thanh_pho" and level == "province"
+                ):
+                    kind = "thanh_pho_tw" if level == "province" and code == "thanh_pho" else code
+                    return kind, strip_prefix(text, [AdministrativeUnit.PREFIX[code]])
+        default = {"province": "tinh", "district": "huyen", "commune": "xa"}[level]
+        return default, clean_text(text)
+
+    def plan(self, plans):
+        code_list = self.options.get("code_list") or AdministrativeUnit.CodeList.GSO_2025
+        existing = {}
+        for unit in AdministrativeUnit.objects.filter(valid_to__isnull=True):
+            existing[(unit.level, unit.parent_id, unit.name_key)] = unit
+        made = {}
+
+        def upsert(level, text, code, parent):
+            unit_type, name = self.split(text, level)
+            key = (level, parent.pk if parent else None, fold(name))
+            unit = made.get(key) or existing.get(key)
+            if unit is None:
+                unit = AdministrativeUnit(
+                    level=level, unit_type=unit_type, name=name, parent=parent
+                )
+            unit.unit_type, unit.code = unit_type, code or unit.code
+            unit.code_list = code_list if unit.code else ""
+            if key not in made:
+                unit._history_user = self.user
+                unit.save()
+                made[key] = unit
+            return unit
+
+        for plan in plans:
+            values = plan.values
+            province = upsert("province", values["province"], values.get("province_code", ""), None)
+            parent = province
+            if values.get("district"):
+                parent = upsert(
+                    "district", values["district"], values.get("district_code", ""), province
+                )
+            unit_type, name = self.split(values["commune"], "commune")
+            current = existing.get(("commune", parent.pk, fold(name)))
+            plan.resolved = {
+                "existing": current,
+                "level": "commune",
+                "unit_type": unit_type,
+                "name": name,
+                "parent": parent,
+                "code": values.get("commune_code") or getattr(current, "code", ""),
+            }
+            plan.resolved["code_list"] = code_list if plan.resolved["code"] else ""
+        self.mark_duplicates(plans, lambda p: (p.resolved["parent"].pk, fold(p.resolved["name"])))
+
+
+# --- Directives ---------------------------------------------------------------------------
+
+
+def _date(text):
+    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+class DirectiveResource(ListResource):
+    NUMBER = _column("number", "Số, ký hiệu", "Số ký hiệu", "Số hiệu", required=True)
+    KIND = _column("kind", "Loại văn bản", "Loại")
+    DATE = _column("issued_on", "Ngày ban hành", "Ngày", required=True)
+    BODY = _column("issuing_body", "Cơ quan ban hành", required=True)
+    TITLE = _column("title", "Trích yếu", "Tiêu đề", "Tên văn bản", required=True)
+    FROM = _column("period_from_year", "Từ năm", "Giai đoạn từ năm")
+    TO = _column("period_to_year", "Đến năm", "Giai đoạn đến năm")
+    IMPLEMENTS = _column("implements", "Thực hiện văn bản", "Căn cứ văn bản")
+    COLUMNS = (STT, NUMBER, KIND, DATE, BODY, TITLE, FROM, TO, IMPLEMENTS)
+    COMPARED = (
+        "kind",
+        "issuing_body",
+        "title",
+        "period_from_year",
+        "period_to_year",
+        "implements_id",
+    )
+
+    number = fields.Field("number", NUMBER.label, TextWidget())
+    kind = fields.Field("kind", KIND.label, TextWidget())
+    issued_on = fields.Field("issued_on", DATE.label, widgets.DateWidget("%d/%m/%Y"))
+    issuing_body = fields.Field("issuing_body", BODY.label, TextWidget())
+    title = fields.Field("title", TITLE.label, TextWidget())
+    period_from_year = fields.Field("period_from_year", FROM.label, widgets.IntegerWidget())
+    period_to_year = fields.Field("period_to_year", TO.label, widgets.IntegerWidget())
+    implements = fields.Field(
+        "implements", IMPLEMENTS.label, widgets.ForeignKeyWidget(Directive, "number")
+    )
+
+    class Meta:
+        model = Directive
+        fields = (
+            "number",
+            "kind",
+            "issued_on",
+            "issuing_body",
+            "title",
+            "period_from_year",
+            "period_to_year",
+            "implements",
+        )
+        import_id_fields = ("number",)
+        instance_loader_class = PlannedInstanceLoader
+        skip_unchanged = True
+        report_skipped = True
+
+    def get_export_queryset(self, request=None):
+        return Directive.objects.select_related("implements")
+
+    def dehydrate_kind(self, directive):
+        return directive.get_kind_display()
+
+    def plan(self, plans):
+        existing = {(d.name_key, d.issued_on): d for d in Directive.objects.all()}
+        by_number = {}
+        for directive in Directive.objects.all():
+            by_number.setdefault(directive.name_key, directive)
+        for plan in plans:
+            values = plan.values
+            text = values["issued_on"]
+            issued_on = _date(text)
+            if issued_on is None:
+                plan.error(
+                    "issued_on",
+                    self.DATE,
+                    _("“%(value)s” is not a date (dd/mm/yyyy).") % {"value": text},
+                )
+            kind = _choice(Directive.Kind.choices, values.get("kind", "")) or (
+                Directive.Kind.LETTER if not values.get("kind") else None
+            )
+            if kind is None:
+                plan.error(
+                    "kind",
+                    self.KIND,
+                    _("“%(value)s” is not one of: %(allowed)s.")
+                    % {
+                        "value": values["kind"],
+                        "allowed": ", ".join(str(label) for _c, label in Directive.Kind.choices),
+                    },
+                )
+            years = {}
+            for column in (self.FROM, self.TO):
+                years[column.key] = _number(plan, column, values.get(column.key, ""))
+            implements = None
+            if values.get("implements"):
+                implements = by_number.get(fold(values["implements"]))
+                if implements is None:
+                    plan.error(
+                        "implements",
+                        self.IMPLEMENTS,
+                        with_suggestions(
+                            _("no document “%(value)s”.") % {"value": values["implements"]},
+                            suggest(values["implements"], [d.number for d in by_number.values()]),
+                        ),
+                    )
+            current = existing.get((fold(values["number"]), issued_on))
+            plan.resolved = {
+                "existing": current,
+                "number": clean_text(values["number"]),
+                "kind": kind,
+                "issued_on": issued_on,
+                "issuing_body": values["issuing_body"],
+                "title": values["title"],
+                "implements": implements,
+                **years,
+            }
+        self.mark_duplicates(plans, lambda p: (fold(p.values["number"]), p.resolved["issued_on"]))
