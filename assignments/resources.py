@@ -42,6 +42,9 @@ class SpreadsheetFormat(base_formats.Format):
 
     COLUMNS = ()
 
+    def __init__(self, encoding=None):
+        self.encoding = encoding
+
     @classmethod
     def for_columns(cls, columns):
         return type("SpreadsheetFormat", (cls,), {"COLUMNS": tuple(columns)})
@@ -194,6 +197,11 @@ class ListResource(resources.ModelResource):
 
     def existing_instance(self, row):
         return self.plan_of(row).resolved.get("existing")
+
+    def get_import_id_fields(self):
+        # Rows are matched to existing objects in plan(), by folded names in context (a
+        # village within its commune), which no single column can express.
+        return []
 
     def import_instance(self, instance, row, **kwargs):
         plan = self.plan_of(row)
@@ -381,7 +389,6 @@ class AssignmentResource(ListResource):
             "start_date",
             "end_date",
         )
-        import_id_fields = ("agency", "village")
         instance_loader_class = PlannedInstanceLoader
         use_bulk = True
         batch_size = 1000
@@ -572,7 +579,6 @@ class AgencyResource(ListResource):
     class Meta:
         model = Agency
         fields = ("name", "short_name", "level", "kind", "email")
-        import_id_fields = ("name",)
         instance_loader_class = PlannedInstanceLoader
         use_bulk = True
         batch_size = 1000
@@ -675,9 +681,15 @@ class VillageResource(ListResource):
     commune = fields.Field("commune", COMMUNE.label, TextWidget())
     district = fields.Field(None, DISTRICT.label, TextWidget())
     ethnic_groups = fields.Field(None, GROUPS.label, TextWidget())
-    households = fields.Field("households", HOUSEHOLDS.label, widgets.IntegerWidget())
-    population = fields.Field("population", POPULATION.label, widgets.IntegerWidget())
-    poor_households = fields.Field("poor_households", POOR.label, widgets.IntegerWidget())
+    households = fields.Field(
+        "households", HOUSEHOLDS.label, widgets.IntegerWidget(coerce_to_string=False)
+    )
+    population = fields.Field(
+        "population", POPULATION.label, widgets.IntegerWidget(coerce_to_string=False)
+    )
+    poor_households = fields.Field(
+        "poor_households", POOR.label, widgets.IntegerWidget(coerce_to_string=False)
+    )
     especially_disadvantaged = fields.Field("especially_disadvantaged", HARD.label, TextWidget())
     mixed = fields.Field("mixed", MIXED.label, TextWidget())
 
@@ -694,7 +706,6 @@ class VillageResource(ListResource):
             "especially_disadvantaged",
             "mixed",
         )
-        import_id_fields = ("name",)
         instance_loader_class = PlannedInstanceLoader
         skip_unchanged = True
         report_skipped = True
@@ -846,7 +857,6 @@ class AdministrativeUnitResource(ListResource):
     class Meta:
         model = AdministrativeUnit
         fields = ("name", "unit_type", "code", "code_list", "parent")
-        import_id_fields = ("name",)
         instance_loader_class = PlannedInstanceLoader
         skip_unchanged = True
         report_skipped = True
@@ -955,8 +965,12 @@ class DirectiveResource(ListResource):
     issued_on = fields.Field("issued_on", DATE.label, widgets.DateWidget("%d/%m/%Y"))
     issuing_body = fields.Field("issuing_body", BODY.label, TextWidget())
     title = fields.Field("title", TITLE.label, TextWidget())
-    period_from_year = fields.Field("period_from_year", FROM.label, widgets.IntegerWidget())
-    period_to_year = fields.Field("period_to_year", TO.label, widgets.IntegerWidget())
+    period_from_year = fields.Field(
+        "period_from_year", FROM.label, widgets.IntegerWidget(coerce_to_string=False)
+    )
+    period_to_year = fields.Field(
+        "period_to_year", TO.label, widgets.IntegerWidget(coerce_to_string=False)
+    )
     implements = fields.Field(
         "implements", IMPLEMENTS.label, widgets.ForeignKeyWidget(Directive, "number")
     )
@@ -973,7 +987,6 @@ class DirectiveResource(ListResource):
             "period_to_year",
             "implements",
         )
-        import_id_fields = ("number",)
         instance_loader_class = PlannedInstanceLoader
         skip_unchanged = True
         report_skipped = True

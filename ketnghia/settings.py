@@ -132,15 +132,12 @@ LOGIN_URL = "admin:login"
 # Imports of lists (assignment lists, agencies, villages, units, directives).
 IMPORT_MAX_BYTES = int(env.float("IMPORT_MAX_MB", default=5) * 1_048_576)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
-IMPORT_FORMATS = ["assignments.resources.SpreadsheetFormat"]
-EXPORT_FORMATS = [
-    "import_export.formats.base_formats.XLSX",
-    "import_export.formats.base_formats.CSV",
-]
 # The file waits between preview and confirmation in the media storage, which every
 # application server shares (the default temporary folder is local to one server).
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # the audit history records imported rows
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # Secure defaults whenever DEBUG is off; the proxy header is opt-in because trusting it
 # without a proxy that sets it would let clients fake HTTPS.
