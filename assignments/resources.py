@@ -291,7 +291,7 @@ class UnitIndex:
         units = AdministrativeUnit.objects.select_related("parent__parent")
         self.communes, self.districts, self.provinces = {}, {}, {}
         target = {"commune": self.communes, "district": self.districts, "province": self.provinces}
-        for unit in units:
+        for unit in units.order_by():
             target[unit.level].setdefault(unit.name_key, []).append(unit)
 
     @staticmethod
@@ -323,7 +323,7 @@ class UnitIndex:
 class AgencyIndex:
     def __init__(self):
         self.by_key = {}
-        for agency in Agency.objects.filter(valid_to__isnull=True):
+        for agency in Agency.objects.filter(valid_to__isnull=True).order_by("pk"):
             self.by_key.setdefault(agency.name_key, agency)
             if agency.short_name:
                 self.by_key.setdefault(fold(agency.short_name), agency)
@@ -435,13 +435,13 @@ class AssignmentResource(ListResource):
         create_missing = self.options.get("create_missing", False)
         agencies, units = AgencyIndex(), UnitIndex()
         villages = {}
-        for village in Village.objects.select_related("commune__parent"):
+        for village in Village.objects.select_related("commune__parent").order_by():
             villages.setdefault(village.commune_id, {})[village.name_key] = village
         existing = {
             (a.agency_id, a.village_id): a
-            for a in Assignment.objects.filter(
-                directive=directive, status__in=lifecycle.RUNNING
-            ).select_related("agency", "village__commune__parent")
+            for a in Assignment.objects.filter(directive=directive, status__in=lifecycle.RUNNING)
+            .select_related("agency", "village__commune__parent")
+            .order_by()
         }
         created_agencies, created_villages = {}, {}
         for plan in plans:

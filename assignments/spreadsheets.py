@@ -39,8 +39,11 @@ class Column:
     synonyms: tuple = ()
     required: bool = False
 
+    def __post_init__(self):
+        self.folded = frozenset({fold(self.label), *map(fold, self.synonyms)})
+
     def matches(self, folded):
-        return folded in {fold(self.label), *map(fold, self.synonyms)}
+        return folded in self.folded
 
 
 @dataclass

@@ -5,6 +5,7 @@ spaces, doubled spaces and any capitalisation; they are stored cleaned (NFC, tri
 searched through a folded key (no diacritics, đ → d, lower case).
 """
 
+import functools
 import re
 import unicodedata
 
@@ -25,6 +26,7 @@ def clean_text(value):
     return _MULTISPACE.sub(" ", text).strip()
 
 
+@functools.lru_cache(maxsize=100_000)
 def fold(value):
     """Return the search key of ``value``: no diacritics, đ → d, lower case, words only.
 
