@@ -4,7 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install messages
+# Debian packages the tests need: the browser the browser tests drive (without its
+# recommended fonts, which lack Vietnamese glyphs) and a font that has them.
+TEST_SYSTEM_PACKAGES := chromium fonts-liberation2
+
+.PHONY: run test install messages system-packages
 
 $(VENV)/.installed: requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -23,8 +27,24 @@ run: install
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py runserver $(HOST)
 
-test: install
+test: install system-packages
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Installed with apt-get when run as root on Debian/Ubuntu; otherwise stop and say how.
+system-packages:
+	@missing=""; for p in $(TEST_SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends$$missing; \
+		else \
+			echo "Missing system packages:$$missing"; \
+			echo "Install them with: sudo apt-get install --no-install-recommends$$missing"; \
+			exit 1; \
+		fi; \
+	fi
 
 # For developers: refresh the Vietnamese catalogue after changing user-facing text
 # (needs GNU gettext), then translate the new entries in locale/vi/LC_MESSAGES/django.po.

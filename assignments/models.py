@@ -439,6 +439,13 @@ class Village(KeyedModel):
 # --- Agencies and their members ---------------------------------------------------------------
 
 
+class AgencyQuerySet(KeyedQuerySet):
+    def visible_to(self, user):
+        if user.sees_all_agencies:
+            return self
+        return self.filter(pk__in=user.agencies.all())
+
+
 class Agency(KeyedModel):
     Level = AdministrativeUnit.Level
 
@@ -488,7 +495,7 @@ class Agency(KeyedModel):
     note = models.TextField(_("note"), blank=True)
     history = HistoricalRecords()
 
-    objects = KeyedQuerySet.as_manager()
+    objects = AgencyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("agency")
@@ -539,6 +546,23 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    @property
+    def sees_all_agencies(self):
+        """Coordinators, viewers and administrators see every agency; reporters their own."""
+        return self.is_superuser or self.role in (
+            self.Role.COORDINATOR,
+            self.Role.VIEWER,
+            self.Role.ADMIN,
+        )
+
+    @property
+    def is_coordinator(self):
+        return self.is_superuser or self.role in (self.Role.COORDINATOR, self.Role.ADMIN)
+
+    @property
+    def is_reporter(self):
+        return self.role == self.Role.REPORTER
 
 
 class AgencyMembership(models.Model):
@@ -656,6 +680,11 @@ class Directive(KeyedModel):
 
 
 class AssignmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user.sees_all_agencies:
+            return self
+        return self.filter(agency__in=user.agencies.all())
+
     def in_force_on(self, date):
         """Assignments running on ``date`` by their dates (start ≤ date ≤ end)."""
         return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=date), start_date__lte=date)

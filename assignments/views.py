@@ -1,9 +1,20 @@
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from reports import timeliness
+from reports.models import Extension, Report
 
+from .models import Agency, Assignment, ReportingDeadline, ReportingRule, Village
+
+
+@login_not_required
 @require_safe
 @never_cache
 def healthz(request):
@@ -15,3 +26,108 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def home(request):
+    """Each role lands on its daily page."""
+    user = request.user
+    if user.is_reporter:
+        agencies = list(user.agencies.all()[:2])
+        if len(agencies) == 1:
+            return redirect("agency_detail", pk=agencies[0].pk)
+        return redirect("agency_list")
+    if user.is_coordinator:
+        return redirect("reports:review_queue")
+    return redirect("reports:report_list")
+
+
+def agency_list(request):
+    agencies = (
+        Agency.objects.visible_to(request.user)
+        .annotate(
+            running=Count(
+                "assignments",
+                filter=Q(assignments__status__in=("assigned", "ceremony_held", "active")),
+            )
+        )
+        .order_by("valid_to", "name")
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        agencies = agencies.search(query)
+    page = Paginator(agencies, 25).get_page(request.GET.get("page"))
+    return render(request, "assignments/agency_list.html", {"page": page, "q": query})
+
+
+def agency_detail(request, pk):
+    """“Đơn vị của tôi”: an agency's villages, assignments and deadlines."""
+    agency = get_object_or_404(Agency.objects.visible_to(request.user), pk=pk)
+    assignments = list(
+        Assignment.objects.filter(agency=agency)
+        .select_related("directive", "village__commune__parent")
+        .prefetch_related(Prefetch("village__ethnic_groups"))
+        .order_by("-start_date")
+    )
+    directive_ids = {a.directive_id for a in assignments}
+    today = timezone.localdate()
+    deadlines = list(
+        ReportingDeadline.objects.with_effective_date()
+        .filter(
+            rule__directive_id__in=directive_ids, rule__reporter=ReportingRule.Reporter.AGENCIES
+        )
+        .select_related("rule")
+        .order_by("effective")
+    )
+    reports = {r.deadline_id: r for r in Report.objects.filter(agency=agency)}
+    extensions = {
+        e.deadline_id: e for e in Extension.objects.filter(agency=agency, status="granted")
+    }
+    rows = []
+    for deadline in deadlines:
+        expected = any(
+            a.start_date <= deadline.effective
+            and (a.end_date is None or a.end_date >= deadline.effective)
+            for a in assignments
+            if a.directive_id == deadline.rule.directive_id
+        )
+        if not expected:
+            continue
+        report = reports.get(deadline.pk)
+        extension = extensions.get(deadline.pk)
+        due = timeliness.due_date(deadline.effective, extension and extension.granted_date)
+        standing = timeliness.standing(due, report.first_submitted_at if report else None)
+        rows.append(
+            {
+                "deadline": deadline,
+                "report": report,
+                "due": due,
+                "standing": standing,
+                "extension": extension,
+                "overdue": standing == "missing" and due < today,
+                "upcoming": due >= today,
+            }
+        )
+    villages = {a.village for a in assignments if a.is_running}
+    return render(
+        request,
+        "assignments/agency_detail.html",
+        {
+            "agency": agency,
+            "assignments": assignments,
+            "villages": sorted(villages, key=lambda v: v.name_key),
+            "upcoming": [r for r in rows if r["upcoming"]][:5],
+            "overdue": [r for r in rows if r["overdue"]],
+            "deadlines": rows,
+        },
+    )
+
+
+def village_list(request):
+    villages = Village.objects.select_related("commune__parent").order_by("name")
+    if not request.user.sees_all_agencies:
+        villages = villages.filter(assignments__agency__in=request.user.agencies.all()).distinct()
+    query = request.GET.get("q", "").strip()
+    if query:
+        villages = villages.search(query)
+    page = Paginator(villages, 25).get_page(request.GET.get("page"))
+    return render(request, "assignments/village_list.html", {"page": page, "q": query})

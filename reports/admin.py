@@ -1,0 +1,81 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from assignments.admin import FoldedSearchMixin
+
+from .models import Activity, Extension, Report, ReportVersion, ReviewEvent
+
+
+@admin.register(Activity)
+class ActivityAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
+    list_display = ["date", "assignment", "kind", "cash_vnd", "in_kind_vnd", "created_by"]
+    list_filter = ["kind", "date"]
+    list_select_related = ["assignment__agency", "assignment__village", "created_by"]
+    search_fields = ["assignment__agency__search_key", "assignment__village__search_key"]
+    autocomplete_fields = ["assignment"]
+    date_hierarchy = "date"
+
+
+class VersionInline(admin.TabularInline):
+    model = ReportVersion
+    extra = 0
+    can_delete = False
+    fields = ["number", "submitted_at", "submitted_by", "no_activity", "cash_vnd", "in_kind_vnd"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
+    list_display = ["agency", "deadline", "status", "no_activity", "first_submitted_at"]
+    list_filter = ["status", "no_activity", "deadline__rule__directive"]
+    list_select_related = ["agency", "deadline__rule__directive"]
+    search_fields = ["agency__search_key", "deadline__rule__directive__search_key"]
+    readonly_fields = ["deadline", "agency", "status", "first_submitted_at", "scan"]
+    inlines = [VersionInline]
+
+    def has_add_permission(self, request):
+        return False  # reports are written by agencies in the application
+
+    def has_delete_permission(self, request, obj=None):
+        # Submitted reports are never deleted; a forgotten empty draft may be.
+        return obj is None or obj.status == Report.Status.DRAFT
+
+
+@admin.register(ReviewEvent)
+class ReviewEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "report", "action", "by", "reason"]
+    list_filter = ["action"]
+    list_select_related = ["report__agency", "report__deadline__rule", "by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Extension)
+class ExtensionAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
+    list_display = ["agency", "deadline", "requested_date", "status", "granted_date"]
+    list_filter = ["status"]
+    list_select_related = ["agency", "deadline__rule"]
+    search_fields = ["agency__search_key"]
+    readonly_fields = [
+        "deadline",
+        "agency",
+        "requested_by",
+        "requested_at",
+        "status",
+        "granted_date",
+        "decided_by",
+        "decided_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False

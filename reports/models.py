@@ -1,0 +1,349 @@
+"""Activities, reports with their submitted versions, reviews and extensions."""
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from assignments.models import Agency, Assignment, ReportingDeadline
+from assignments.validators import validate_pdf, validate_upload_size
+
+from . import timeliness
+
+
+class PrivateStorage(FileSystemStorage):
+    """Signed scans live outside the static and media URLs: only a permission-checked view
+    reads them. The folder is read from settings on each use (tests change it)."""
+
+    @property
+    def base_location(self):
+        return settings.PRIVATE_MEDIA_ROOT
+
+    @property
+    def location(self):
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+
+_private_storage = PrivateStorage()
+
+
+def private_storage():
+    return _private_storage
+
+
+class ActivityQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user.sees_all_agencies:
+            return self
+        return self.filter(assignment__agency__in=user.agencies.all())
+
+    def totals(self):
+        return self.aggregate(
+            cash=Sum("cash_vnd", default=0), in_kind=Sum("in_kind_vnd", default=0)
+        )
+
+
+class Activity(models.Model):
+    """A twinning activity: a visit, gifts, production support, building works, ..."""
+
+    class Kind(models.TextChoices):
+        VISIT = "visit", _("Visit")
+        GIFTS = "gifts", _("Gifts")
+        PRODUCTION = "production", _("Production support")
+        CONSTRUCTION = "construction", _("Building works")
+        PROPAGANDA = "propaganda", _("Propaganda")
+        CEREMONY = "ceremony", _("Twinning ceremony")
+        OTHER = "other", _("Other")
+
+    assignment = models.ForeignKey(
+        Assignment,
+        on_delete=models.PROTECT,
+        related_name="activities",
+        verbose_name=_("twinning (agency and village)"),
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("type"), max_length=15, choices=Kind.choices)
+    description = models.TextField(_("description"))
+    cash_vnd = models.PositiveBigIntegerField(_("cash (VND)"), default=0)
+    in_kind_vnd = models.PositiveBigIntegerField(_("value in kind (VND)"), default=0)
+    goods = models.TextField(
+        _("goods"), blank=True, help_text=_("What was given, with quantities, e.g. 2 tấn gạo.")
+    )
+    participants = models.PositiveIntegerField(_("participants"), null=True, blank=True)
+    beneficiaries = models.PositiveIntegerField(_("beneficiaries"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["assignment", "date"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.date:%d/%m/%Y}"
+
+
+class ReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user.sees_all_agencies:
+            return self
+        return self.filter(agency__in=user.agencies.all())
+
+    def with_related(self):
+        return self.select_related("agency", "deadline__rule__directive")
+
+
+class Report(models.Model):
+    """An agency's report for one deadline. Drafts are edited; a submitted report is locked
+    and each submission is kept as a ReportVersion."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted, waiting for review")
+        RETURNED = "returned", _("Returned for revision")
+        ACCEPTED = "accepted", _("Accepted")
+
+    deadline = models.ForeignKey(
+        ReportingDeadline,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name=_("reporting deadline"),
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="reports", verbose_name=_("agency")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    no_activity = models.BooleanField(
+        _("nothing to report"),
+        default=False,
+        help_text=_(
+            "The agency had no twinning activity in the period; this still counts as "
+            "a submitted report."
+        ),
+    )
+    results = models.TextField(_("results achieved"), blank=True)
+    shortcomings = models.TextField(_("shortcomings and limitations"), blank=True)
+    directions = models.TextField(_("directions ahead"), blank=True)
+    proposals = models.TextField(_("recommendations and proposals"), blank=True)
+    scan = models.FileField(
+        _("signed scan (PDF)"),
+        storage=private_storage,
+        upload_to="scans/%Y/",
+        blank=True,
+        validators=[validate_pdf, validate_upload_size],
+    )
+    first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-deadline__due_date", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["deadline", "agency"], name="report_one_per_deadline"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(first_submitted_at__isnull=False),
+                name="report_submitted_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agency} – {self.deadline}"
+
+    @property
+    def is_editable(self):
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+    def due_date(self, extension=None):
+        return timeliness.due_date(self.deadline.effective_date, extension)
+
+    def period(self):
+        """The activities a report covers: since the previous deadline of the same rule."""
+        previous = (
+            ReportingDeadline.objects.filter(
+                rule=self.deadline.rule, due_date__lt=self.deadline.due_date
+            )
+            .order_by("-due_date")
+            .first()
+        )
+        start = previous.effective_date if previous else self.deadline.rule.directive.issued_on
+        return start, self.deadline.effective_date
+
+    def activities(self):
+        start, end = self.period()
+        return Activity.objects.filter(
+            assignment__agency=self.agency, date__gt=start, date__lte=end
+        ).select_related("assignment__village__commune")
+
+    def delete(self, *args, **kwargs):
+        if self.status != self.Status.DRAFT:
+            raise models.ProtectedError(_("A submitted report is never deleted."), {self})
+        return super().delete(*args, **kwargs)
+
+
+class ReportVersion(models.Model):
+    """A submitted version, frozen: the texts, the activities and totals as submitted."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, related_name="versions", verbose_name=_("report")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    submitted_at = models.DateTimeField(_("submitted at"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    no_activity = models.BooleanField(_("nothing to report"), default=False)
+    results = models.TextField(_("results achieved"), blank=True)
+    shortcomings = models.TextField(_("shortcomings and limitations"), blank=True)
+    directions = models.TextField(_("directions ahead"), blank=True)
+    proposals = models.TextField(_("recommendations and proposals"), blank=True)
+    activities = models.JSONField(_("activities"), default=list)
+    cash_vnd = models.PositiveBigIntegerField(_("cash (VND)"), default=0)
+    in_kind_vnd = models.PositiveBigIntegerField(_("value in kind (VND)"), default=0)
+    scan = models.FileField(
+        _("signed scan (PDF)"), storage=private_storage, upload_to="scans/%Y/", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("submitted version")
+        verbose_name_plural = _("submitted versions")
+        ordering = ["report", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="report_version_unique"),
+        ]
+
+    def __str__(self):
+        return _("Version %(number)s") % {"number": self.number}
+
+
+class ReviewEvent(models.Model):
+    """Who did what to a report, when: the review trail shown with the report."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", _("Submitted")
+        RETURN = "return", _("Returned")
+        ACCEPT = "accept", _("Accepted")
+
+    report = models.ForeignKey(
+        Report, on_delete=models.PROTECT, related_name="events", verbose_name=_("report")
+    )
+    version = models.ForeignKey(
+        ReportVersion,
+        on_delete=models.PROTECT,
+        related_name="events",
+        null=True,
+        verbose_name=_("version"),
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("review event")
+        verbose_name_plural = _("review events")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(action="return") | ~Q(reason=""), name="review_return_has_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.at:%d/%m/%Y %H:%M})"
+
+
+class ExtensionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user.sees_all_agencies:
+            return self
+        return self.filter(agency__in=user.agencies.all())
+
+
+class Extension(models.Model):
+    """An agency's request for more time on one deadline, and the coordinator's decision."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
+
+    deadline = models.ForeignKey(
+        ReportingDeadline,
+        on_delete=models.PROTECT,
+        related_name="extensions",
+        verbose_name=_("reporting deadline"),
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="extensions", verbose_name=_("agency")
+    )
+    reason = models.TextField(_("reason for the request"))
+    requested_date = models.DateField(_("date asked for"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    granted_date = models.DateField(_("new due date"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ExtensionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "agency"],
+                condition=Q(status__in=["requested", "granted"]),
+                name="extension_one_open_per_deadline",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="granted") | Q(granted_date__isnull=False),
+                name="extension_granted_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(granted_date__isnull=True) | Q(status="granted"),
+                name="extension_date_only_when_granted",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agency} – {self.deadline} ({self.get_status_display()})"

@@ -1,0 +1,21 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def vnd(value):
+    """1234567 → "1.234.567 đ" (Vietnamese grouping, whatever the interface language)."""
+    if value in (None, ""):
+        return ""
+    return f"{int(value):,} đ".replace(",", ".")
+
+
+@register.filter
+def iso_date(value):
+    """ "2024-03-10" (as frozen in a submitted version) → "10/03/2024"."""
+    try:
+        year, month, day = str(value).split("-")
+        return f"{day}/{month}/{year}"
+    except ValueError:
+        return value

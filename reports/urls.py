@@ -1,0 +1,34 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("activities/", views.activity_list, name="activity_list"),
+    path("activities/new/", views.activity_create, name="activity_create"),
+    path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
+    path("deadlines/", views.deadline_list, name="deadline_list"),
+    path("reports/", views.report_list, name="report_list"),
+    path("reports/<int:deadline_pk>/<int:agency_pk>/", views.report_open, name="report_open"),
+    path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/scan/", views.report_scan, name="report_scan"),
+    path("reports/<int:pk>/submit/", views.report_submit, name="report_submit"),
+    path(
+        "reports/<int:pk>/return/", views.report_review, {"action": "return"}, name="report_return"
+    ),
+    path(
+        "reports/<int:pk>/accept/", views.report_review, {"action": "accept"}, name="report_accept"
+    ),
+    path("reports/<int:pk>/versions/<int:number>/", views.version_detail, name="version_detail"),
+    path("reports/<int:pk>/versions/<int:number>/scan/", views.version_scan, name="version_scan"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("extensions/", views.extension_list, name="extension_list"),
+    path(
+        "extensions/new/<int:deadline_pk>/<int:agency_pk>/",
+        views.extension_request,
+        name="extension_request",
+    ),
+    path("extensions/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
+    path("audit/", views.audit_log, name="audit_log"),
+]

@@ -1,0 +1,446 @@
+"""Pages of the reporting workflow. Views parse, authorise, call a service, respond; every
+object is looked up through a queryset scoped to the user, so another agency's object is a
+404, never its data."""
+
+import mimetypes
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assignments.models import Agency, Assignment, ReportingDeadline, ReportingRule
+
+from . import services, timeliness
+from .forms import (
+    AcceptForm,
+    ActivityForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
+    ReportForm,
+    ReturnForm,
+)
+from .models import Activity, Extension, Report
+
+PAGE_SIZE = 25
+AUDIT_PER_KIND = 200
+
+
+def coordinator_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_coordinator:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def reporter_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_reporter:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def paginate(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _error_messages(request, error):
+    for message in error.messages:
+        messages.error(request, message)
+
+
+# --- Activities ------------------------------------------------------------------------------
+
+
+def activity_list(request):
+    activities = (
+        Activity.objects.visible_to(request.user)
+        .select_related("assignment__agency", "assignment__village")
+        .order_by("-date", "-pk")
+    )
+    return render(
+        request,
+        "reports/activity_list.html",
+        {
+            "page": paginate(request, activities),
+            "totals": activities.totals(),
+        },
+    )
+
+
+@reporter_required
+def activity_create(request):
+    form = ActivityForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "assignment"}
+        try:
+            services.activity_record(
+                assignment=form.cleaned_data["assignment"], by=request.user, **data
+            )
+        except services.ValidationError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(request, _("The activity was recorded."))
+            return redirect("reports:activity_list")
+    return render(request, "reports/activity_form.html", {"form": form})
+
+
+@reporter_required
+def activity_edit(request, pk):
+    activity = get_object_or_404(Activity.objects.visible_to(request.user), pk=pk)
+    form = ActivityForm(request.POST or None, instance=activity, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.activity_update(activity=activity, by=request.user, **form.cleaned_data)
+        messages.success(request, _("The activity was saved."))
+        return redirect("reports:activity_list")
+    return render(request, "reports/activity_form.html", {"form": form, "activity": activity})
+
+
+# --- Deadlines and reports ---------------------------------------------------------------------
+
+
+def _standing(report, deadline, extension):
+    due = timeliness.due_date(deadline.effective_date, extension and extension.granted_date)
+    return timeliness.standing(due, report.first_submitted_at if report else None), due
+
+
+def deadline_list(request):
+    """Every agency deadline with each visible agency's report and standing."""
+    user = request.user
+    deadlines = (
+        ReportingDeadline.objects.with_effective_date()
+        .filter(rule__reporter=ReportingRule.Reporter.AGENCIES)
+        .select_related("rule__directive")
+        .order_by("-effective")
+    )
+    page = paginate(request, deadlines)
+    agencies = (
+        list(Agency.objects.visible_to(user).filter(valid_to__isnull=True))
+        if (user.is_reporter)
+        else None
+    )
+    rows = []
+    if agencies is not None:
+        reports = {
+            (r.deadline_id, r.agency_id): r
+            for r in Report.objects.filter(deadline__in=page.object_list, agency__in=agencies)
+        }
+        extensions = {
+            (e.deadline_id, e.agency_id): e
+            for e in Extension.objects.filter(
+                deadline__in=page.object_list, agency__in=agencies, status=Extension.Status.GRANTED
+            )
+        }
+        for deadline in page.object_list:
+            for agency in agencies:
+                report = reports.get((deadline.pk, agency.pk))
+                extension = extensions.get((deadline.pk, agency.pk))
+                standing, due = _standing(report, deadline, extension)
+                rows.append(
+                    {
+                        "deadline": deadline,
+                        "agency": agency,
+                        "report": report,
+                        "standing": standing,
+                        "due": due,
+                        "extension": extension,
+                    }
+                )
+    return render(request, "reports/deadline_list.html", {"page": page, "rows": rows})
+
+
+def report_list(request):
+    reports = Report.objects.visible_to(request.user).with_related().exclude(status="draft")
+    status = request.GET.get("status")
+    if status in Report.Status.values:
+        reports = reports.filter(status=status)
+    query = request.GET.get("q", "").strip()
+    if query:
+        from assignments.text import search_terms
+
+        for term in search_terms(query):
+            reports = reports.filter(
+                Q(agency__search_key__contains=term)
+                | Q(deadline__rule__directive__search_key__contains=term)
+            )
+    return render(
+        request,
+        "reports/report_list.html",
+        {
+            "page": paginate(request, reports),
+            "status": status,
+            "q": query,
+            "statuses": Report.Status.choices,
+        },
+    )
+
+
+def _deadline_and_agency(request, deadline_pk, agency_pk):
+    deadline = get_object_or_404(
+        ReportingDeadline.objects.filter(rule__reporter=ReportingRule.Reporter.AGENCIES),
+        pk=deadline_pk,
+    )
+    agency = get_object_or_404(Agency.objects.visible_to(request.user), pk=agency_pk)
+    return deadline, agency
+
+
+def report_open(request, deadline_pk, agency_pk):
+    """The report of an agency for a deadline: the draft form for its reporter, else the view."""
+    deadline, agency = _deadline_and_agency(request, deadline_pk, agency_pk)
+    report = Report.objects.filter(deadline=deadline, agency=agency).first()
+    if report and not (report.is_editable and request.user.is_reporter):
+        return redirect("reports:report_detail", pk=report.pk)
+    if not request.user.is_reporter:
+        if report is None:
+            raise Http404(_("This agency has not started this report."))
+        return redirect("reports:report_detail", pk=report.pk)
+    draft = report or Report(deadline=deadline, agency=agency)
+    form = ReportForm(request.POST or None, request.FILES or None, instance=draft)
+    if request.method == "POST" and form.is_valid():
+        report = report or services.report_for(deadline=deadline, agency=agency)
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "scan"}
+        scan = request.FILES.get("scan")
+        try:
+            report = services.report_save(report=report, by=request.user, fields=fields, scan=scan)
+            if "submit" in request.POST:
+                services.report_submit(report=report, by=request.user)
+                messages.success(request, _("The report was submitted."))
+                return redirect("reports:report_detail", pk=report.pk)
+        except services.WorkflowError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(request, _("The draft was saved."))
+        return redirect("reports:report_open", deadline_pk=deadline.pk, agency_pk=agency.pk)
+    activities = draft.activities()
+    extension = services.granted_extension(deadline, agency)
+    return render(
+        request,
+        "reports/report_form.html",
+        {
+            "form": form,
+            "report": report,
+            "deadline": deadline,
+            "agency": agency,
+            "activities": activities,
+            "totals": activities.totals(),
+            "extension": extension,
+            "due": timeliness.due_date(
+                deadline.effective_date, extension and extension.granted_date
+            ),
+        },
+    )
+
+
+def report_detail(request, pk):
+    report = get_object_or_404(Report.objects.visible_to(request.user).with_related(), pk=pk)
+    versions = list(report.versions.select_related("submitted_by"))
+    extension = services.granted_extension(report.deadline, report.agency)
+    standing, due = _standing(report, report.deadline, extension)
+    latest = versions[-1] if versions else None
+    return render(
+        request,
+        "reports/report_detail.html",
+        {
+            "report": report,
+            "versions": versions,
+            "latest": latest,
+            "events": report.events.select_related("by", "version"),
+            "standing": standing,
+            "due": due,
+            "extension": extension,
+            "return_form": ReturnForm(initial={"version": latest.number if latest else None}),
+            "accept_form": AcceptForm(initial={"version": latest.number if latest else None}),
+        },
+    )
+
+
+def version_detail(request, pk, number):
+    report = get_object_or_404(Report.objects.visible_to(request.user).with_related(), pk=pk)
+    version = get_object_or_404(report.versions.select_related("submitted_by"), number=number)
+    return render(request, "reports/version_detail.html", {"report": report, "version": version})
+
+
+def _serve_private(file, download_name):
+    if not file:
+        raise Http404
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    content_type = mimetypes.guess_type(download_name)[0] or "application/pdf"
+    return FileResponse(
+        handle, as_attachment=True, filename=download_name, content_type=content_type
+    )
+
+
+def report_scan(request, pk):
+    report = get_object_or_404(Report.objects.visible_to(request.user), pk=pk)
+    return _serve_private(report.scan, f"bao-cao-{report.pk}.pdf")
+
+
+def version_scan(request, pk, number):
+    report = get_object_or_404(Report.objects.visible_to(request.user), pk=pk)
+    version = get_object_or_404(report.versions, number=number)
+    return _serve_private(version.scan, f"bao-cao-{report.pk}-v{version.number}.pdf")
+
+
+@require_POST
+@reporter_required
+def report_submit(request, pk):
+    report = get_object_or_404(Report.objects.visible_to(request.user), pk=pk)
+    try:
+        services.report_submit(report=report, by=request.user)
+    except services.WorkflowError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(request, _("The report was submitted."))
+    return redirect("reports:report_detail", pk=report.pk)
+
+
+def review_queue(request):
+    if not request.user.is_coordinator:
+        raise PermissionDenied
+    reports = (
+        Report.objects.with_related()
+        .filter(status=Report.Status.SUBMITTED)
+        .order_by("first_submitted_at")
+    )
+    return render(request, "reports/review_queue.html", {"page": paginate(request, reports)})
+
+
+@require_POST
+@coordinator_required
+def report_review(request, pk, action):
+    report = get_object_or_404(Report.objects.visible_to(request.user), pk=pk)
+    form = (ReturnForm if action == "return" else AcceptForm)(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("reports:report_detail", pk=report.pk)
+    try:
+        if action == "return":
+            services.report_return(
+                report=report,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                version_number=form.cleaned_data["version"],
+            )
+            messages.success(request, _("The report was returned to the agency."))
+        else:
+            services.report_accept(
+                report=report, by=request.user, version_number=form.cleaned_data["version"]
+            )
+            messages.success(request, _("The report was accepted."))
+    except services.WorkflowError as error:
+        _error_messages(request, error)
+    return redirect("reports:report_detail", pk=report.pk)
+
+
+# --- Extensions ----------------------------------------------------------------------------
+
+
+def extension_list(request):
+    extensions = Extension.objects.visible_to(request.user).select_related(
+        "agency", "deadline__rule", "requested_by", "decided_by"
+    )
+    return render(
+        request,
+        "reports/extension_list.html",
+        {
+            "page": paginate(request, extensions),
+            "decision_form": ExtensionDecisionForm(),
+        },
+    )
+
+
+@reporter_required
+def extension_request(request, deadline_pk, agency_pk):
+    deadline, agency = _deadline_and_agency(request, deadline_pk, agency_pk)
+    form = ExtensionRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.extension_request(
+                deadline=deadline, agency=agency, by=request.user, **form.cleaned_data
+            )
+        except services.WorkflowError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(request, _("The request was sent to the coordinating body."))
+            return redirect("reports:extension_list")
+    return render(
+        request,
+        "reports/extension_form.html",
+        {
+            "form": form,
+            "deadline": deadline,
+            "agency": agency,
+        },
+    )
+
+
+@require_POST
+@coordinator_required
+def extension_decide(request, pk):
+    extension = get_object_or_404(Extension.objects.visible_to(request.user), pk=pk)
+    form = ExtensionDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("reports:extension_list")
+    data = form.cleaned_data
+    try:
+        if data["decision"] == "grant":
+            services.extension_grant(
+                extension=extension,
+                by=request.user,
+                granted_date=data["granted_date"],
+                note=data["note"],
+            )
+            messages.success(request, _("The extension was granted."))
+        else:
+            services.extension_refuse(extension=extension, by=request.user, note=data["note"])
+            messages.success(request, _("The extension was refused."))
+    except services.WorkflowError as error:
+        _error_messages(request, error)
+    return redirect("reports:extension_list")
+
+
+# --- Audit ----------------------------------------------------------------------------------
+
+
+@coordinator_required
+def audit_log(request):
+    """Recent changes to assignments, reports, activities, deadlines and extensions."""
+    sources = [
+        (Assignment.history.model, _("Assignment")),
+        (Report.history.model, _("Report")),
+        (Activity.history.model, _("Activity")),
+        (ReportingDeadline.history.model, _("Deadline")),
+        (Extension.history.model, _("Extension")),
+    ]
+    entries = []
+    for model, label in sources:
+        records = model.objects.select_related("history_user").order_by("-history_date")
+        entries += [{"label": label, "record": r} for r in records[:AUDIT_PER_KIND]]
+    entries.sort(key=lambda e: e["record"].history_date, reverse=True)
+    return render(
+        request,
+        "reports/audit_log.html",
+        {
+            "page": paginate(request, entries),
+            "per_kind": AUDIT_PER_KIND,
+        },
+    )

@@ -1,0 +1,155 @@
+"""The main path in a real browser (Debian's chromium driven by Playwright): the reporter
+records an activity and submits a report; the coordinator returns it with a reason; the
+reporter resubmits; the coordinator accepts. Each page visited is saved as a screenshot in
+test-artefacts/browser/."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from reports.models import Report
+from tests.pdfs import make_pdf
+
+CHROMIUM = "/usr/bin/chromium"
+ARTEFACTS = Path(settings.BASE_DIR) / "test-artefacts" / "browser"
+PASSWORD = "ketnghia-demo"
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's synchronous API runs an event loop in this thread; the ORM calls of the
+    # test are ordinary synchronous code, so Django's async guard is lifted for this test only.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+    assert Path(CHROMIUM).exists(), "chromium is missing: run `make test` as root to install it"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+class Session:
+    """One person's browser tab; remembers CSP violations and takes screenshots."""
+
+    def __init__(self, browser, live_server, name):
+        self.context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+        self.page = self.context.new_page()
+        self.base = live_server.url
+        self.name = name
+        self.violations = []
+        self.page.on("console", self._console)
+        self.shots = 0
+
+    def _console(self, message):
+        if "Content Security Policy" in message.text or "Refused to" in message.text:
+            self.violations.append(message.text)
+
+    def goto(self, path):
+        self.page.goto(self.base + path)
+
+    def shot(self, label):
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        self.shots += 1
+        self.page.screenshot(
+            path=ARTEFACTS / f"{self.name}-{self.shots:02d}-{label}.png", full_page=True
+        )
+
+    def login(self, username):
+        self.goto("/accounts/login/")
+        self.shot("login")
+        self.page.fill("input[name=username]", username)
+        self.page.fill("input[name=password]", PASSWORD)
+        self.page.click("button[type=submit]")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_report_goes_from_reporter_to_coordinator_and_back(
+    browser, live_server, tmp_path, settings
+):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    call_command("seed_demo", force=True, verbosity=0)
+    scan = tmp_path / "bao-cao-ky.pdf"
+    scan.write_bytes(make_pdf())
+
+    reporter = Session(browser, live_server, "reporter")
+    reporter.login("vhttdl")
+    reporter.page.wait_for_selector("h1:has-text('Sở Văn hóa, Thể thao và Du lịch')")
+    assert "Đơn vị của tôi" in reporter.page.content()  # Vietnamese for an English browser
+    reporter.shot("my-agency")
+
+    reporter.page.click("nav >> text=Hoạt động kết nghĩa")
+    reporter.page.click("text=Ghi nhận hoạt động")
+    reporter.shot("activity-form")
+    reporter.page.select_option(
+        "select[name=assignment]", label="Sở Văn hóa, Thể thao và Du lịch – làng Dip"
+    )
+    reporter.page.fill("input[name=date]", "2024-03-10")
+    reporter.page.select_option("select[name=kind]", "gifts")
+    reporter.page.fill("textarea[name=description]", "Tặng quà cho 50 hộ nghèo làng Dip")
+    reporter.page.fill("input[name=cash_vnd]", "15000000")
+    reporter.page.fill("input[name=in_kind_vnd]", "5000000")
+    reporter.page.fill("textarea[name=goods]", "50 suất quà, 1 tấn gạo")
+    reporter.page.click("button:has-text('Lưu')")
+    reporter.page.wait_for_selector("text=15.000.000 đ")
+    reporter.shot("activities")
+
+    reporter.page.click("nav >> text=Hạn báo cáo và tình hình nộp")
+    reporter.shot("deadlines")
+    reporter.page.locator("tr", has_text="25/03/2024").get_by_role(
+        "link", name="Lập báo cáo"
+    ).click()
+    reporter.page.fill("textarea[name=results]", "Đã tổ chức lễ kết nghĩa và tặng quà.")
+    reporter.page.set_input_files("input[name=scan]", str(scan))
+    reporter.shot("report-form")
+    reporter.page.click("button[name=submit]")
+    reporter.page.wait_for_selector("text=Đã nộp báo cáo.")
+    reporter.shot("report-submitted")
+    report = Report.objects.get()
+    assert report.status == "submitted"
+
+    coordinator = Session(browser, live_server, "coordinator")
+    coordinator.login("dieuphoi")
+    coordinator.page.wait_for_selector("text=Báo cáo chờ xem xét")
+    coordinator.shot("review-queue")
+    coordinator.page.click("text=Báo cáo kết quả tổ chức, triển khai công tác kết nghĩa")
+    coordinator.page.wait_for_selector("text=15.000.000 đ")
+    coordinator.shot("report")
+    coordinator.page.fill("textarea[name=reason]", "Đề nghị bổ sung số hộ được hỗ trợ.")
+    coordinator.page.click("button:has-text('Trả lại')")
+    coordinator.page.wait_for_selector("text=Đã trả lại báo cáo")
+    coordinator.shot("returned")
+
+    reporter.goto(f"/reports/{report.pk}/")
+    reporter.page.wait_for_selector("text=Đề nghị bổ sung số hộ được hỗ trợ.")
+    reporter.shot("returned-report")
+    reporter.page.click("text=Chỉnh sửa báo cáo")
+    reporter.page.fill(
+        "textarea[name=results]", "Đã tổ chức lễ kết nghĩa; tặng quà cho 50 hộ nghèo."
+    )
+    reporter.page.click("button[name=submit]")
+    reporter.page.wait_for_selector("text=Đã nộp báo cáo.")
+    reporter.shot("resubmitted")
+
+    coordinator.goto(f"/reports/{report.pk}/")
+    coordinator.page.click("button:has-text('Tiếp nhận')")
+    coordinator.page.wait_for_selector("text=Đã tiếp nhận báo cáo.")
+    coordinator.shot("accepted")
+
+    report.refresh_from_db()
+    assert report.status == "accepted"
+    assert list(report.versions.values_list("number", flat=True)) == [1, 2]
+    assert reporter.violations == [] and coordinator.violations == []

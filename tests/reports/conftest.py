@@ -1,0 +1,108 @@
+import datetime as dt
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+
+from assignments.models import Agency, Assignment, ReportingDeadline, User
+from reports import services
+from tests.pdfs import make_pdf
+
+
+@pytest.fixture
+def demo(db, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    call_command("seed_demo", force=True, verbosity=0)
+
+
+@pytest.fixture
+def reporter(demo):
+    return User.objects.get(username="vhttdl")
+
+
+@pytest.fixture
+def other_reporter(demo):
+    return User.objects.get(username="noivu")
+
+
+@pytest.fixture
+def coordinator_user(demo):
+    return User.objects.get(username="dieuphoi")
+
+
+@pytest.fixture
+def viewer(demo):
+    return User.objects.get(username="lanhdao")
+
+
+@pytest.fixture
+def superuser(demo):
+    return User.objects.get(username="quantri")
+
+
+@pytest.fixture
+def march_deadline(demo):
+    return ReportingDeadline.objects.get(due_date=dt.date(2024, 3, 25))
+
+
+def agency_of(user):
+    return user.agencies.get()
+
+
+def make_submitted_report(user, deadline, results="Đã tổ chức lễ kết nghĩa."):
+    agency = agency_of(user)
+    report = services.report_for(deadline=deadline, agency=agency)
+    services.report_save(
+        report=report,
+        by=user,
+        fields={"results": results},
+        scan=ContentFile(make_pdf(), name="scan.pdf"),
+    )
+    return services.report_submit(report=report, by=user)
+
+
+def record_activity(user, **fields):
+    agency = agency_of(user)
+    assignment = Assignment.objects.filter(agency=agency).first()
+    data = {
+        "date": dt.date(2024, 3, 10),
+        "kind": "gifts",
+        "description": "Tặng quà",
+        "cash_vnd": 15_000_000,
+        "in_kind_vnd": 5_000_000,
+    }
+    data.update(fields)
+    return services.activity_record(assignment=assignment, by=user, **data)
+
+
+@pytest.fixture
+def scene(reporter, other_reporter, march_deadline):
+    """Objects of both agencies: each reporter's report, activity and extension request."""
+    own = make_submitted_report(reporter, march_deadline)
+    other = make_submitted_report(other_reporter, march_deadline)
+    later = ReportingDeadline.objects.get(due_date=dt.date(2024, 11, 10), rule__reporter="agencies")
+    return {
+        "own_report": own,
+        "other_report": other,
+        "own_activity": record_activity(reporter),
+        "other_activity": record_activity(other_reporter),
+        "own_extension": services.extension_request(
+            deadline=later,
+            agency=agency_of(reporter),
+            by=reporter,
+            reason="Chờ số liệu",
+            requested_date=dt.date(2024, 11, 20),
+        ),
+        "other_extension": services.extension_request(
+            deadline=later,
+            agency=agency_of(other_reporter),
+            by=other_reporter,
+            reason="Chờ số liệu",
+            requested_date=dt.date(2024, 11, 20),
+        ),
+        "deadline": march_deadline,
+        "later": later,
+        "own_agency": agency_of(reporter),
+        "other_agency": agency_of(other_reporter),
+        "unrelated_agency": Agency.objects.get(name="Sở Y tế"),
+    }

@@ -1,0 +1,147 @@
+"""The authorisation matrix: every URL pattern, every role, the expected status. A new view
+without a rule here fails the suite."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "reporter", "coordinator", "viewer", "superuser"]
+LOGIN = 302  # anonymous users are sent to the login page
+
+
+def everyone(status):
+    return dict.fromkeys(ROLES, status)
+
+
+def logged_in(status, **overrides):
+    return {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], status), **overrides}
+
+
+def reporter_only(status=200):
+    return {
+        "anonymous": LOGIN,
+        "reporter": status,
+        "coordinator": 403,
+        "viewer": 403,
+        "superuser": 403,
+    }
+
+
+def coordinator_only(status=200):
+    return {
+        "anonymous": LOGIN,
+        "reporter": 403,
+        "coordinator": status,
+        "viewer": 403,
+        "superuser": status,
+    }
+
+
+# URL name → list of (kwargs builder, expected statuses by role). Objects of the reporter's
+# own agency ("own_*") and of another agency ("other_*"): the reporter gets 404 for the latter.
+RULES = {
+    "home": [({}, logged_in(302))],
+    "healthz": [({}, everyone(200))],
+    "login": [({}, everyone(200))],
+    "logout": [({}, logged_in(405))],
+    "password_change": [({}, logged_in(200))],
+    "password_change_done": [({}, logged_in(200))],
+    "password_reset": [({}, everyone(200))],
+    "password_reset_done": [({}, everyone(200))],
+    "password_reset_confirm": [({"uidb64": "MQ", "token": "x-y"}, everyone(200))],
+    "password_reset_complete": [({}, everyone(200))],
+    "agency_list": [({}, logged_in(200))],
+    "agency_detail": [
+        ({"pk": "own_agency"}, logged_in(200)),
+        ({"pk": "other_agency"}, logged_in(200, reporter=404)),
+    ],
+    "village_list": [({}, logged_in(200))],
+    "reports:activity_list": [({}, logged_in(200))],
+    "reports:activity_create": [({}, reporter_only())],
+    "reports:activity_edit": [
+        ({"pk": "own_activity"}, reporter_only()),
+        ({"pk": "other_activity"}, reporter_only(404)),
+    ],
+    "reports:deadline_list": [({}, logged_in(200))],
+    "reports:report_list": [({}, logged_in(200))],
+    "reports:report_open": [
+        ({"deadline_pk": "deadline", "agency_pk": "own_agency"}, logged_in(302)),
+        ({"deadline_pk": "deadline", "agency_pk": "other_agency"}, logged_in(302, reporter=404)),
+        ({"deadline_pk": "deadline", "agency_pk": "unrelated_agency"}, logged_in(404)),
+    ],
+    "reports:report_detail": [
+        ({"pk": "own_report"}, logged_in(200)),
+        ({"pk": "other_report"}, logged_in(200, reporter=404)),
+    ],
+    "reports:report_scan": [
+        ({"pk": "own_report"}, logged_in(200)),
+        ({"pk": "other_report"}, logged_in(200, reporter=404)),
+    ],
+    "reports:report_submit": [({"pk": "own_report"}, logged_in(405))],
+    "reports:report_return": [({"pk": "own_report"}, logged_in(405))],
+    "reports:report_accept": [({"pk": "own_report"}, logged_in(405))],
+    "reports:version_detail": [
+        ({"pk": "own_report", "number": 1}, logged_in(200)),
+        ({"pk": "other_report", "number": 1}, logged_in(200, reporter=404)),
+    ],
+    "reports:version_scan": [
+        ({"pk": "own_report", "number": 1}, logged_in(200)),
+        ({"pk": "other_report", "number": 1}, logged_in(200, reporter=404)),
+    ],
+    "reports:review_queue": [({}, coordinator_only())],
+    "reports:extension_list": [({}, logged_in(200))],
+    "reports:extension_request": [
+        ({"deadline_pk": "later", "agency_pk": "own_agency"}, reporter_only()),
+        ({"deadline_pk": "later", "agency_pk": "other_agency"}, reporter_only(404)),
+    ],
+    "reports:extension_decide": [({"pk": "own_extension"}, logged_in(405))],
+    "reports:audit_log": [({}, coordinator_only())],
+}
+
+
+def url_names(patterns=None, namespace=""):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace
+            if ns in ("admin",) or str(pattern.pattern) == "i18n/":
+                continue  # the Django admin checks its own permissions
+            prefix = f"{namespace}{ns}:" if ns else namespace
+            yield from url_names(pattern.url_patterns, prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_has_a_rule():
+    assert set(url_names()) == set(RULES)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_authorisation_matrix(client, scene, request, role):
+    """One role walks every URL; all mismatches are reported together."""
+    if role != "anonymous":
+        fixture = {
+            "reporter": "reporter",
+            "coordinator": "coordinator_user",
+            "viewer": "viewer",
+            "superuser": "superuser",
+        }[role]
+        client.force_login(request.getfixturevalue(fixture))
+    mismatches = []
+    for name, rules in RULES.items():
+        for kwargs, expected in rules:
+            resolved = {
+                k: scene[v].pk if isinstance(v, str) and v in scene else v
+                for k, v in kwargs.items()
+            }
+            url = reverse(name, kwargs=resolved)
+            response = client.get(url)
+            if response.status_code != expected[role]:
+                mismatches.append(f"{url}: {response.status_code}, expected {expected[role]}")
+            elif expected[role] == LOGIN and role == "anonymous":
+                assert response.url.startswith(reverse("login")), url
+            elif expected[role] == 404:
+                body = response.content.decode()
+                # Nothing of the other agency's objects leaks into the error page.
+                assert scene["other_agency"].name not in body, url
+    assert mismatches == []
