@@ -8,7 +8,7 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -121,6 +121,7 @@ def deadline_list(request):
     deadlines = (
         ReportingDeadline.objects.with_effective_date()
         .filter(rule__reporter=ReportingRule.Reporter.AGENCIES)
+        .annotate(submitted=Count("reports", filter=~Q(reports__status=Report.Status.DRAFT)))
         .select_related("rule__directive")
         .order_by("-effective")
     )

@@ -90,6 +90,9 @@ def test_report_goes_from_reporter_to_coordinator_and_back(
     reporter.page.wait_for_selector("h1:has-text('Sở Văn hóa, Thể thao và Du lịch')")
     assert "Đơn vị của tôi" in reporter.page.content()  # Vietnamese for an English browser
     reporter.shot("my-agency")
+    reporter.page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    reporter.shot("my-agency-phone")
+    reporter.page.set_viewport_size({"width": 1280, "height": 900})
 
     reporter.page.click("nav >> text=Hoạt động kết nghĩa")
     reporter.page.click("text=Ghi nhận hoạt động")
