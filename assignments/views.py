@@ -36,9 +36,7 @@ def home(request):
         if len(agencies) == 1:
             return redirect("agency_detail", pk=agencies[0].pk)
         return redirect("agency_list")
-    if user.is_coordinator:
-        return redirect("reports:review_queue")
-    return redirect("reports:report_list")
+    return redirect("reports:dashboard")
 
 
 def agency_list(request):
@@ -131,3 +129,77 @@ def village_list(request):
         villages = villages.search(query)
     page = Paginator(villages, 25).get_page(request.GET.get("page"))
     return render(request, "assignments/village_list.html", {"page": page, "q": query})
+
+
+def reassign(request, pk):
+    """End an assignment and replace it by another agency or village (điều chỉnh phân công),
+    warning before a village is left without a lead agency."""
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.utils.translation import gettext as _
+
+    from reports.forms import ReassignForm
+
+    from . import lifecycle, services
+
+    if not request.user.is_coordinator:
+        raise PermissionDenied
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("agency", "village__commune", "directive"), pk=pk
+    )
+    if assignment.status not in lifecycle.RUNNING:
+        messages.error(request, _("This assignment has already ended."))
+        return redirect("agency_detail", pk=assignment.agency_id)
+    form = ReassignForm(request.POST or None, assignment=assignment)
+    left_uncovered = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        new_village = data["village"] or assignment.village
+        if assignment.role == Assignment.Role.LEAD and new_village != assignment.village:
+            others = (
+                Assignment.objects.running()
+                .filter(village=assignment.village, role=Assignment.Role.LEAD)
+                .exclude(pk=assignment.pk)
+            )
+            if not others.exists():
+                left_uncovered = [assignment.village]
+        if left_uncovered and not data["confirm_uncovered"]:
+            form.add_error(
+                "confirm_uncovered",
+                _(
+                    "%(village)s would be left without a lead agency. Tick the box to confirm, or "
+                    "assign another agency to it first."
+                )
+                % {"village": f"{assignment.village}, {assignment.village.commune}"},
+            )
+        else:
+            try:
+                replacement = services.assignment_reassign(
+                    assignment=assignment,
+                    end_date=data["end_date"],
+                    reason=data["reason"],
+                    by=request.user,
+                    agency=data["agency"],
+                    village=data["village"],
+                    document=data["document"],
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(
+                    request,
+                    _("Reassigned: %(new)s from %(date)s.")
+                    % {
+                        "new": str(replacement),
+                        "date": replacement.start_date.strftime("%d/%m/%Y"),
+                    },
+                )
+                if left_uncovered:
+                    messages.warning(
+                        request,
+                        _("Without a lead agency now: %(list)s.")
+                        % {"list": ", ".join(str(v) for v in left_uncovered)},
+                    )
+                return redirect("agency_detail", pk=replacement.agency_id)
+    return render(request, "assignments/reassign.html", {"form": form, "assignment": assignment})

@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketnghia.settings")
+os.environ.setdefault("TEST_DATABASE_NAME", "bench_ketnghia")  # apart from the suite's
 
 import django
 
@@ -101,7 +102,7 @@ def main():
 
     settings.IMPORT_MAX_ROWS = max(settings.IMPORT_MAX_ROWS, args.rows)
     setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         run(args)
     finally:

@@ -175,6 +175,11 @@ CONTENT_SECURITY_POLICY = {
 PRIVATE_MEDIA_ROOT = BASE_DIR / env("PRIVATE_MEDIA_ROOT", default="private")
 UPLOAD_MAX_BYTES = int(env.float("UPLOAD_MAX_MB", default=10) * 1_048_576)
 
+# Reminders: days before a deadline when agencies' reporters are emailed (and once after).
+REMINDER_DAYS = env.list("REMINDER_DAYS", cast=int, default=[7, 1])
+# Links in emails point here (emails are sent by a command, outside any request).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
 # Imports of lists (assignment lists, agencies, villages, units, directives).
 IMPORT_MAX_BYTES = int(env.float("IMPORT_MAX_MB", default=5) * 1_048_576)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("agencies/", assignment_views.agency_list, name="agency_list"),
     path("agencies/<int:pk>/", assignment_views.agency_detail, name="agency_detail"),
     path("villages/", assignment_views.village_list, name="village_list"),
+    path("assignments/<int:pk>/reassign/", assignment_views.reassign, name="reassign"),
     path("", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -105,3 +105,93 @@ class ExtensionDecisionForm(forms.Form):
         if data.get("decision") == "refuse" and not (data.get("note") or "").strip():
             self.add_error("note", _("Give the reason for refusing."))
         return data
+
+
+class TrackingFilterForm(forms.Form):
+    """The dashboard's and the matrix's filters; all optional."""
+
+    directive = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Document"), empty_label=_("All documents")
+    )
+    year = forms.IntegerField(required=False, label=_("Year"), min_value=1990, max_value=2100)
+    unit = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("District / commune"),
+        empty_label=_("Whole province"),
+    )
+    kind = forms.ChoiceField(required=False, label=_("Agency kind"))
+
+    def __init__(self, *args, **kwargs):
+        from django.db.models import Q
+
+        from assignments.models import AdministrativeUnit, Agency, Directive, Village
+
+        super().__init__(*args, **kwargs)
+        self.fields["directive"].queryset = (
+            Directive.objects.filter(reporting_rules__isnull=False)
+            .distinct()
+            .order_by("-issued_on")
+        )
+        communes = Village.objects.values("commune_id")
+        districts = AdministrativeUnit.objects.filter(pk__in=communes).values("parent_id")
+        self.fields["unit"].queryset = (
+            AdministrativeUnit.objects.filter(Q(pk__in=communes) | Q(pk__in=districts))
+            .select_related("parent")
+            .order_by("level", "name_key")
+        )
+        self.fields["unit"].label_from_instance = lambda u: (
+            f"{u}, {u.parent}" if u.level == "commune" and u.parent_id else str(u)
+        )
+        self.fields["kind"].choices = [("", _("All kinds")), *Agency.Kind.choices]
+
+    def filters(self):
+        """(directive, year, agency Q or None, village Q or None), from valid data."""
+        from django.db.models import Q
+
+        from .tracking import village_filter_for
+
+        data = self.cleaned_data if self.is_valid() else {}
+        kind = data.get("kind")
+        return (
+            data.get("directive"),
+            data.get("year"),
+            Q(kind=kind) if kind else None,
+            village_filter_for(data.get("unit")),
+        )
+
+
+class ReassignForm(forms.Form):
+    agency = forms.ModelChoiceField(queryset=None, required=False, label=_("New agency"))
+    village = forms.ModelChoiceField(queryset=None, required=False, label=_("New village"))
+    end_date = forms.DateField(
+        label=_("Last day of the current assignment"),
+        widget=DateInput(),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    document = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Document ordering it")
+    )
+    confirm_uncovered = forms.BooleanField(
+        required=False, label=_("I understand that the village will have no lead agency")
+    )
+
+    def __init__(self, *args, assignment, **kwargs):
+        from assignments.models import Agency, Directive, Village
+
+        super().__init__(*args, **kwargs)
+        self.assignment = assignment
+        self.fields["agency"].queryset = Agency.objects.filter(valid_to__isnull=True)
+        self.fields["village"].queryset = Village.objects.select_related("commune")
+        self.fields["village"].label_from_instance = lambda v: f"{v}, {v.commune}"
+        self.fields["document"].queryset = Directive.objects.order_by("-issued_on")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("agency") and not data.get("village"):
+            raise forms.ValidationError(_("Choose a new agency, a new village, or both."))
+        end = data.get("end_date")
+        if end and end < self.assignment.start_date:
+            self.add_error("end_date", _("The end cannot be before the assignment started."))
+        return data

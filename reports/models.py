@@ -1,5 +1,7 @@
 """Activities, reports with their submitted versions, reviews and extensions."""
 
+import secrets
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
@@ -88,7 +90,7 @@ class Activity(models.Model):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         ordering = ["-date", "-pk"]
-        indexes = [models.Index(fields=["assignment", "date"])]
+        indexes = [models.Index(fields=["assignment", "date"]), models.Index(fields=["date"])]
 
     def __str__(self):
         return f"{self.get_kind_display()} – {self.date:%d/%m/%Y}"
@@ -347,3 +349,69 @@ class Extension(models.Model):
 
     def __str__(self):
         return f"{self.agency} – {self.deadline} ({self.get_status_display()})"
+
+
+class ReminderLog(models.Model):
+    """A reminder that was sent, so that the daily run never sends it twice."""
+
+    key = models.CharField(_("reminder"), max_length=120, unique=True)
+    recipient = models.EmailField(_("recipient"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return self.key
+
+
+def new_feed_token():
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeedQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class CalendarFeed(models.Model):
+    """A secret calendar address: an agency's deadlines, or all of them for a coordinator.
+    Anyone with the address can read the feed, so it can be revoked and replaced."""
+
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_feed_token)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_feeds",
+        verbose_name=_("agency"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_feeds",
+        verbose_name=_("coordinator"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = CalendarFeedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(agency__isnull=False, user__isnull=True)
+                | Q(agency__isnull=True, user__isnull=False),
+                name="feed_for_agency_or_user",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.agency or self.user)

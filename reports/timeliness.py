@@ -1,6 +1,10 @@
 """On time, late or missing: a report's standing at its deadline. Pure functions."""
 
-from django.utils import timezone
+import datetime as dt
+import functools
+import zoneinfo
+
+from django.conf import settings
 
 ON_TIME = "on_time"
 LATE = "late"
@@ -12,9 +16,16 @@ def due_date(deadline_date, extension_date=None):
     return extension_date or deadline_date
 
 
+@functools.lru_cache(maxsize=4096)
+def end_of_day(day):
+    """The first instant after ``day`` in the project's time zone (Asia/Ho_Chi_Minh)."""
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+
+
 def standing(due, submitted_at):
     """On time when submitted before the end of the due day in Vietnam's time zone (the
     project's TIME_ZONE), late when submitted after it, missing while not submitted."""
     if submitted_at is None:
         return MISSING
-    return ON_TIME if timezone.localtime(submitted_at).date() <= due else LATE
+    return ON_TIME if submitted_at < end_of_day(due) else LATE

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import calendar, views
 
 app_name = "reports"
 
@@ -31,4 +31,13 @@ urlpatterns = [
     ),
     path("extensions/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("compliance/", views.compliance_matrix, name="matrix"),
+    path("compliance.xlsx", views.compliance_matrix_xlsx, name="matrix_xlsx"),
+    path("search/", views.search, name="search"),
+    path("calendars/", calendar.calendar_list, name="calendar_list"),
+    path("calendars/new/", calendar.calendar_create, name="calendar_create_own"),
+    path("calendars/new/<int:agency_pk>/", calendar.calendar_create, name="calendar_create"),
+    path("calendars/<int:pk>/revoke/", calendar.calendar_revoke, name="calendar_revoke"),
+    path("calendar/<str:token>.ics", calendar.feed, name="calendar_feed"),
 ]

@@ -9,14 +9,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assignments.models import Agency, Assignment, ReportingDeadline, ReportingRule
 
-from . import services, timeliness
+from . import services, timeliness, tracking
 from .forms import (
     AcceptForm,
     ActivityForm,
@@ -24,6 +25,7 @@ from .forms import (
     ExtensionRequestForm,
     ReportForm,
     ReturnForm,
+    TrackingFilterForm,
 )
 from .models import Activity, Extension, Report
 
@@ -445,3 +447,169 @@ def audit_log(request):
             "per_kind": AUDIT_PER_KIND,
         },
     )
+
+
+# --- Tracking: dashboard, compliance matrix, search ----------------------------------------
+
+
+def tracking_required(view):
+    """Coordinators, viewers (read-only) and administrators."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.sees_all_agencies:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _agency_deadlines(directive=None, year=None):
+    deadlines = (
+        ReportingDeadline.objects.with_effective_date()
+        .filter(rule__reporter=ReportingRule.Reporter.AGENCIES)
+        .select_related("rule__directive")
+    )
+    if directive is not None:
+        deadlines = deadlines.filter(rule__directive=directive)
+    if year:
+        deadlines = deadlines.filter(effective__year=year)
+    return deadlines
+
+
+@tracking_required
+def dashboard(request):
+    form = TrackingFilterForm(request.GET or None)
+    directive, year, agency_q, village_q = form.filters()
+    today = timezone.localdate()
+    deadlines = _agency_deadlines(directive)
+    recent = list(deadlines.filter(effective__lt=today).order_by("-effective")[:1])
+    upcoming = list(deadlines.filter(effective__gte=today).order_by("effective")[:2])
+    columns = tracking.compliance(
+        recent + upcoming, agency_filter=agency_q, village_filter=village_q, today=today
+    )
+    agencies = tracking.agencies_of(columns)
+    summaries = [
+        {
+            "column": column,
+            "on_time": column.count(tracking.ON_TIME),
+            "late": column.agencies(agencies, tracking.LATE),
+            "not_yet": column.agencies(
+                agencies, tracking.MISSING, tracking.PENDING, tracking.EXTENDED, tracking.RETURNED
+            ),
+            "rate": round(100 * column.submitted / column.expected) if column.expected else 0,
+        }
+        for column in columns
+    ]
+    coverage = tracking.coverage(village_q, today)
+    inactive = tracking.inactive_agencies(agency_filter=agency_q, today=today)
+    support = tracking.support_by_year(agency_q, village_q, years=[year] if year else None)
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "form": form,
+            "summaries": summaries,
+            "coverage": coverage,
+            "uncovered": coverage["uncovered"][:20],
+            "inactive_count": inactive.count(),
+            "inactive": tracking.with_last_activity(list(inactive[:20])),
+            "support": support,
+            "chart": tracking.bar_chart(support),
+            "today": today,
+        },
+    )
+
+
+def _matrix(request):
+    form = TrackingFilterForm(request.GET or None)
+    directive, year, agency_q, village_q = form.filters()
+    if year is None and not (request.GET.get("all_years")):
+        year = timezone.localdate().year
+    deadlines = list(_agency_deadlines(directive, year).order_by("effective", "pk"))
+    columns = tracking.compliance(deadlines, agency_filter=agency_q, village_filter=village_q)
+    agencies = sorted(tracking.agencies_of(columns).values(), key=lambda a: a.name_key)
+    rows = [(agency, [column.cells.get(agency.pk) for column in columns]) for agency in agencies]
+    return form, year, columns, rows
+
+
+@tracking_required
+def compliance_matrix(request):
+    form, year, columns, rows = _matrix(request)
+    page = paginate(request, rows)
+    return render(
+        request,
+        "reports/matrix.html",
+        {
+            "form": form,
+            "year": year,
+            "columns": columns,
+            "page": page,
+            "legend": tracking.STATUS_LABELS.items(),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@tracking_required
+def compliance_matrix_xlsx(request):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from assignments.resources import escape_formula
+
+    _form, year, columns, rows = _matrix(request)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Compliance")[:31]
+    sheet.append(
+        [
+            _("Agency"),
+            *(f"{c.deadline.rule.label} – {c.deadline.effective_date:%d/%m/%Y}" for c in columns),
+        ]
+    )
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for agency, cells in rows:
+        sheet.append(
+            [
+                escape_formula(agency.name),
+                *(f"{c.label} ({c.date:%d/%m/%Y})" if c else "" for c in cells),
+            ]
+        )
+    sheet.column_dimensions["A"].width = 45
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="tinh-hinh-bao-cao-{year or "tat-ca"}.xlsx"'
+    )
+    workbook.save(response)
+    return response
+
+
+def search(request):
+    """One box for agencies, villages, documents and reports, without diacritics."""
+    from assignments.models import Directive, Village
+    from assignments.text import search_terms
+
+    query = request.GET.get("q", "").strip()
+    results = {}
+    if search_terms(query):
+        user = request.user
+        villages = Village.objects.select_related("commune__parent")
+        if not user.sees_all_agencies:
+            villages = villages.filter(assignments__agency__in=user.agencies.all()).distinct()
+        reports = Report.objects.visible_to(user).with_related().exclude(status="draft")
+        for term in search_terms(query):
+            reports = reports.filter(
+                Q(agency__search_key__contains=term)
+                | Q(deadline__rule__directive__search_key__contains=term)
+            )
+        results = {
+            "agencies": list(Agency.objects.visible_to(user).search(query)[:10]),
+            "villages": list(villages.search(query)[:10]),
+            "directives": list(Directive.objects.search(query)[:10]),
+            "reports": list(reports[:10]),
+        }
+    return render(request, "reports/search.html", {"q": query, "results": results})

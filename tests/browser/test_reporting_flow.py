@@ -126,7 +126,8 @@ def test_report_goes_from_reporter_to_coordinator_and_back(
 
     coordinator = Session(browser, live_server, "coordinator")
     coordinator.login("dieuphoi")
-    coordinator.page.wait_for_selector("text=Báo cáo chờ xem xét")
+    coordinator.page.wait_for_selector("h1:has-text('Tổng quan')")
+    coordinator.page.click("nav >> text=Báo cáo chờ xem xét")
     coordinator.shot("review-queue")
     coordinator.page.click("text=Báo cáo kết quả tổ chức, triển khai công tác kết nghĩa")
     coordinator.page.wait_for_selector("text=15.000.000 đ")
@@ -156,3 +157,47 @@ def test_report_goes_from_reporter_to_coordinator_and_back(
     assert report.status == "accepted"
     assert list(report.versions.values_list("number", flat=True)) == [1, 2]
     assert reporter.violations == [] and coordinator.violations == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_coordinator_reads_the_dashboard_and_the_matrix(
+    browser, live_server, tmp_path, settings
+):
+    from django.utils import timezone
+
+    from assignments import synthetic
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    call_command("seed_demo", force=True, verbosity=0)
+    synthetic.generate(
+        {
+            "districts": 3,
+            "communes": 8,
+            "villages": 40,
+            "agencies": 25,
+            "assignments": 60,
+            "activities": 400,
+        },
+        seed=3,
+    )
+    coordinator = Session(browser, live_server, "tracking")
+    coordinator.login("dieuphoi")
+    coordinator.page.wait_for_selector("h1:has-text('Tổng quan')")
+    assert coordinator.page.locator("svg.chart rect").count() > 0
+    assert "thôn, làng đồng bào DTTS hiện có cơ quan chủ trì" in coordinator.page.content()
+    coordinator.shot("dashboard")
+    coordinator.page.select_option("select[name=kind]", "armed_forces")
+    coordinator.page.click("form.filters button")
+    coordinator.page.wait_for_url("**kind=armed_forces**")
+    coordinator.shot("dashboard-filtered")
+    coordinator.page.click("nav >> text=Bảng theo dõi nộp báo cáo")
+    coordinator.page.wait_for_selector("table.matrix")
+    coordinator.shot("matrix")
+    coordinator.goto(f"/compliance/?year={timezone.localdate().year - 1}")
+    cells = coordinator.page.locator("table.matrix td.cell")
+    assert cells.count() > 0
+    coordinator.shot("matrix-last-year")
+    with coordinator.page.expect_download() as download:
+        coordinator.page.click("text=Tải tệp .xlsx")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    assert coordinator.violations == []

@@ -6,6 +6,7 @@ from django.core.management import call_command
 
 from assignments.models import Agency, Assignment, ReportingDeadline, User
 from reports import services
+from reports.models import CalendarFeed
 from tests.pdfs import make_pdf
 
 
@@ -105,4 +106,6 @@ def scene(reporter, other_reporter, march_deadline):
         "own_agency": agency_of(reporter),
         "other_agency": agency_of(other_reporter),
         "unrelated_agency": Agency.objects.get(name="Sở Y tế"),
+        "own_feed": CalendarFeed.objects.create(agency=agency_of(reporter)),
+        "own_assignment": Assignment.objects.filter(agency=agency_of(reporter)).first(),
     }

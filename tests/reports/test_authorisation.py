@@ -28,6 +28,17 @@ def reporter_only(status=200):
     }
 
 
+def tracking(status=200):
+    """Coordinators, viewers (read-only) and administrators."""
+    return {
+        "anonymous": LOGIN,
+        "reporter": 403,
+        "coordinator": status,
+        "viewer": status,
+        "superuser": status,
+    }
+
+
 def coordinator_only(status=200):
     return {
         "anonymous": LOGIN,
@@ -97,6 +108,16 @@ RULES = {
     ],
     "reports:extension_decide": [({"pk": "own_extension"}, logged_in(405))],
     "reports:audit_log": [({}, coordinator_only())],
+    "reports:dashboard": [({}, tracking())],
+    "reports:matrix": [({}, tracking())],
+    "reports:matrix_xlsx": [({}, tracking())],
+    "reports:search": [({"_query": "q=lang"}, logged_in(200))],
+    "reports:calendar_list": [({}, logged_in(200, viewer=403))],
+    "reports:calendar_create_own": [({}, logged_in(405))],
+    "reports:calendar_create": [({"agency_pk": "own_agency"}, logged_in(405))],
+    "reports:calendar_revoke": [({"pk": "own_feed"}, logged_in(405))],
+    "reports:calendar_feed": [({"token": "own_feed_token"}, everyone(200))],
+    "reassign": [({"pk": "own_assignment"}, coordinator_only())],
 }
 
 
@@ -133,8 +154,13 @@ def test_authorisation_matrix(client, scene, request, role):
             resolved = {
                 k: scene[v].pk if isinstance(v, str) and v in scene else v
                 for k, v in kwargs.items()
+                if k != "_query"
             }
+            if "token" in resolved:
+                resolved["token"] = scene["own_feed"].token
             url = reverse(name, kwargs=resolved)
+            if "_query" in kwargs:
+                url += "?" + kwargs["_query"]
             response = client.get(url)
             if response.status_code != expected[role]:
                 mismatches.append(f"{url}: {response.status_code}, expected {expected[role]}")

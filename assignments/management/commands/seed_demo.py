@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from assignments import services
+from assignments import services, synthetic
 from assignments.fixtures import load_fixture
 from assignments.models import Agency, AgencyMembership, ReportingRule, User
 
@@ -29,12 +29,19 @@ class Command(BaseCommand):
             help="Do nothing when the database already has agencies.",
         )
         parser.add_argument(
+            "--scale",
+            choices=["province", "national"],
+            help="Add synthetic volume: 2,000 villages, 500 agencies, 3,000 assignments, ten "
+            "years of deadlines, ~10,000 reports, 100,000 activities (national: ten times).",
+        )
+        parser.add_argument("--seed", type=int, default=2024, help="Random seed (reproducible).")
+        parser.add_argument(
             "--force",
             action="store_true",
             help="Allow loading with DEBUG off (demo accounts have a published password).",
         )
 
-    def handle(self, *args, if_empty, force, verbosity, **options):
+    def handle(self, *args, if_empty, force, verbosity, scale, seed, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 _(
@@ -48,6 +55,7 @@ class Command(BaseCommand):
                 self.print_accounts()
             return
         with transaction.atomic():
+            load_fixture("ethnic_groups")  # normally installed by a migration; a flush empties it
             created, updated, unchanged = load_fixture("demo_gialai")
             for rule in ReportingRule.objects.all():
                 services.rule_sync_deadlines(rule=rule)
@@ -64,6 +72,12 @@ class Command(BaseCommand):
                 "users": users_created,
             }
         )
+        if scale:
+            counts = synthetic.generate(scale, seed=seed)
+            if counts is None:
+                self.stdout.write(_("The synthetic data of this seed is already loaded."))
+            else:
+                self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))
         if verbosity:
             self.print_accounts()
 

@@ -1,0 +1,111 @@
+"""Server time and query count of the main pages at province scale.
+
+Builds a throwaway test database on the DATABASE_URL server, loads the demo data and
+`seed_demo --scale province`, then requests each page through Django's test client (the whole
+request: middleware, views, queries, templates; no network) and prints the median time over
+the runs and the number of queries. The first line is a minimal logged-in page: the floor.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ketnghia .venv/bin/python bench/pages_bench.py
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketnghia.settings")
+os.environ.setdefault("TEST_DATABASE_NAME", "bench_ketnghia")  # apart from the suite's
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+
+def measure(client, url, runs):
+    count = 0
+
+    def counter(execute, sql, params, many, context):
+        nonlocal count
+        count += 1
+        return execute(sql, params, many, context)
+
+    times = []
+    client.get(url)  # warm caches (templates, translations)
+    for _ in range(runs):
+        count = 0
+        with connection.execute_wrapper(counter):
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - start)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(times) * 1000, count
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--scale", default="province")
+    args = parser.parse_args()
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        run(args)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def run(args):
+    from assignments.models import Agency, User
+    from reports.models import Report
+
+    start = time.perf_counter()
+    call_command("seed_demo", force=True, scale=args.scale, verbosity=0)
+    print(
+        f"database: {connection.vendor}; seed_demo --scale {args.scale}: "
+        f"{time.perf_counter() - start:.1f} s"
+    )
+    coordinator = User.objects.get(username="dieuphoi")
+    reporter = User.objects.get(username="vhttdl")
+    busy_agency = Agency.objects.filter(name__startswith="Phòng").order_by("pk").first()
+    report = Report.objects.exclude(status="draft").order_by("-pk").first()
+    pages = [
+        ("floor: minimal logged-in page", "/accounts/password_change/done/", coordinator),
+        ("dashboard", "/dashboard/", coordinator),
+        ("compliance matrix (one year)", "/compliance/", coordinator),
+        ("compliance matrix (all years)", "/compliance/?all_years=1", coordinator),
+        ("review queue", "/review/", coordinator),
+        ("reports", "/reports/", coordinator),
+        ("report", f"/reports/{report.pk}/", coordinator),
+        ("activities", "/activities/", coordinator),
+        ("agencies", "/agencies/", coordinator),
+        ("agency page", f"/agencies/{busy_agency.pk}/", coordinator),
+        ("villages", "/villages/", coordinator),
+        ("deadlines", "/deadlines/", coordinator),
+        ("extensions", "/extensions/", coordinator),
+        ("search", "/search/?q=lang", coordinator),
+        ("change log", "/audit/", coordinator),
+        ("reporter: deadlines", "/deadlines/", reporter),
+        ("reporter: activities", "/activities/", reporter),
+    ]
+    clients = {}
+    print(f"{'page':<34} {'median ms':>10} {'queries':>8}")
+    for label, url, user in pages:
+        client = clients.get(user.pk)
+        if client is None:
+            client = clients[user.pk] = Client()
+            client.force_login(user)
+        ms, queries = measure(client, url, args.runs)
+        print(f"{label:<34} {ms:10.1f} {queries:8d}")
+
+
+if __name__ == "__main__":
+    main()

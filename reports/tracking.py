@@ -1,0 +1,258 @@
+"""Who was expected at which deadline and how each agency stands: the compliance matrix, the
+rates on the dashboard, coverage and inactivity. A fixed number of queries whatever the data
+size: rows are loaded once and combined in Python."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Max, Q, Sum
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+from django.utils.translation import pgettext_lazy
+
+from assignments import lifecycle
+from assignments.models import Agency, Assignment, ReportingDeadline, ReportingRule, Village
+
+from . import timeliness
+from .models import Activity, Extension, Report
+
+ON_TIME, LATE, MISSING = timeliness.ON_TIME, timeliness.LATE, timeliness.MISSING
+RETURNED = "returned"
+EXTENDED = "extended"  # a granted extension whose new date has not passed, not yet submitted
+PENDING = "pending"  # not submitted, not yet due
+
+STATUS_LABELS = {
+    ON_TIME: pgettext_lazy("standing", "On time"),
+    LATE: pgettext_lazy("standing", "Late"),
+    MISSING: pgettext_lazy("standing", "Missing"),
+    RETURNED: pgettext_lazy("standing", "Returned"),
+    EXTENDED: pgettext_lazy("standing", "Extended"),
+    PENDING: pgettext_lazy("standing", "Not due yet"),
+}
+
+
+@dataclass
+class Cell:
+    status: str
+    due: dt.date
+    submitted_at: dt.datetime | None = None
+    extension: Extension | None = None
+
+    @property
+    def date(self):
+        """The date shown in the cell: submission, else the date that counts."""
+        if self.submitted_at:
+            return timezone.localtime(self.submitted_at).date()
+        return self.due
+
+    @property
+    def label(self):
+        return STATUS_LABELS[self.status]
+
+
+@dataclass
+class DeadlineColumn:
+    deadline: ReportingDeadline
+    cells: dict = field(default_factory=dict)  # agency id → Cell
+
+    def count(self, *statuses):
+        return sum(1 for cell in self.cells.values() if cell.status in statuses)
+
+    def agencies(self, agencies_by_id, *statuses):
+        return sorted(
+            (agencies_by_id[pk] for pk, cell in self.cells.items() if cell.status in statuses),
+            key=lambda agency: agency.name_key,
+        )
+
+    @property
+    def expected(self):
+        return len(self.cells)
+
+    @property
+    def submitted(self):
+        return self.count(ON_TIME, LATE, RETURNED)
+
+
+def cell_status(due, report_status, submitted_at, extension, today):
+    """The cell of one agency at one deadline (see the module's constants)."""
+    if report_status == Report.Status.RETURNED:
+        return RETURNED
+    standing = timeliness.standing(due, submitted_at)
+    if standing != MISSING:
+        return standing
+    if due >= today:
+        return EXTENDED if extension is not None else PENDING
+    return MISSING
+
+
+def compliance(deadlines, *, agency_filter=None, village_filter=None, today=None):
+    """Columns (one per deadline, in the order given) of the agencies expected at each.
+
+    Expected: agencies with an assignment of the rule's document in force on the deadline's
+    date (an agency assigned later or ended earlier is not; after a merger the successor's
+    transferred assignment is). ``agency_filter`` / ``village_filter`` are Q objects on
+    Agency / Village narrowing whom to count. Rows are read as tuples: at province scale
+    there are thousands of them.
+    """
+    today = today or timezone.localdate()
+    deadlines = [d for d in deadlines if d.rule.reporter == ReportingRule.Reporter.AGENCIES]
+    directive_ids = {d.rule.directive_id for d in deadlines}
+    assignments = Assignment.objects.filter(directive_id__in=directive_ids)
+    if agency_filter is not None:
+        assignments = assignments.filter(agency__in=Agency.objects.filter(agency_filter))
+    if village_filter is not None:
+        assignments = assignments.filter(village__in=Village.objects.filter(village_filter))
+    by_directive = defaultdict(list)
+    for directive_id, agency_id, start, end in assignments.values_list(
+        "directive_id", "agency_id", "start_date", "end_date"
+    ):
+        by_directive[directive_id].append((agency_id, start, end))
+    ids = [d.pk for d in deadlines]
+    reports = {
+        (deadline_id, agency_id): (status, submitted_at)
+        for deadline_id, agency_id, status, submitted_at in Report.objects.filter(
+            deadline_id__in=ids
+        ).values_list("deadline_id", "agency_id", "status", "first_submitted_at")
+    }
+    extensions = {
+        (e.deadline_id, e.agency_id): e
+        for e in Extension.objects.filter(deadline_id__in=ids, status=Extension.Status.GRANTED)
+    }
+    columns = []
+    for deadline in deadlines:
+        date = deadline.effective_date
+        column = DeadlineColumn(deadline)
+        cells = column.cells
+        deadline_id = deadline.pk
+        for agency_id, start, end in by_directive[deadline.rule.directive_id]:
+            if agency_id in cells or start > date or (end is not None and end < date):
+                continue
+            key = (deadline_id, agency_id)
+            extension = extensions.get(key)
+            due = extension.granted_date if extension else date
+            status, submitted_at = reports.get(key, (None, None))
+            cells[agency_id] = Cell(
+                cell_status(due, status, submitted_at, extension, today),
+                due,
+                submitted_at,
+                extension,
+            )
+        columns.append(column)
+    return columns
+
+
+def agencies_of(columns):
+    ids = {pk for column in columns for pk in column.cells}
+    return {a.pk: a for a in Agency.objects.filter(pk__in=ids)}
+
+
+def village_filter_for(unit):
+    """Villages of a commune, or of the communes of a district or province."""
+    if unit is None:
+        return None
+    return Q(commune=unit) | Q(commune__parent=unit) | Q(commune__parent__parent=unit)
+
+
+def coverage(village_filter=None, today=None):
+    """Ethnic-minority villages with a lead agency twinned today, against all of them."""
+    today = today or timezone.localdate()
+    villages = Village.objects.filter(is_ethnic_minority=True).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+    )
+    if village_filter is not None:
+        villages = villages.filter(village_filter)
+    covered_ids = (
+        Assignment.objects.filter(role=Assignment.Role.LEAD, status__in=lifecycle.RUNNING)
+        .in_force_on(today)
+        .values("village_id")
+    )
+    uncovered = villages.exclude(pk__in=covered_ids).select_related("commune__parent")
+    total = villages.count()
+    missing = uncovered.count()
+    return {"total": total, "covered": total - missing, "missing": missing, "uncovered": uncovered}
+
+
+def inactive_agencies(months=12, agency_filter=None, today=None):
+    """Agencies twinned today with no activity recorded in the last ``months``."""
+    today = today or timezone.localdate()
+    since = today - dt.timedelta(days=round(months * 365.25 / 12))
+    twinned = Assignment.objects.filter(status__in=lifecycle.RUNNING).values("agency_id")
+    active = Activity.objects.filter(date__gte=since).values("assignment__agency_id")
+    agencies = Agency.objects.filter(pk__in=twinned, valid_to__isnull=True).exclude(pk__in=active)
+    if agency_filter is not None:
+        agencies = agencies.filter(agency_filter)
+    return agencies.order_by("name")
+
+
+def with_last_activity(agencies):
+    """The agencies (a short list) with the date of their last activity, for display."""
+    last = dict(
+        Activity.objects.filter(assignment__agency__in=[a.pk for a in agencies])
+        .values_list("assignment__agency_id")
+        .annotate(last=Max("date"))
+    )
+    for agency in agencies:
+        agency.last_activity = last.get(agency.pk)
+    return agencies
+
+
+def support_by_year(agency_filter=None, village_filter=None, years=None):
+    """Cash and in-kind support mobilised per year, oldest first."""
+    activities = Activity.objects.all()
+    if agency_filter is not None:
+        activities = activities.filter(assignment__agency__in=Agency.objects.filter(agency_filter))
+    if village_filter is not None:
+        activities = activities.filter(
+            assignment__village__in=Village.objects.filter(village_filter)
+        )
+    if years:
+        activities = activities.filter(date__year__in=years)
+    rows = (
+        activities.annotate(year=ExtractYear("date"))
+        .values("year")
+        .annotate(cash=Sum("cash_vnd"), in_kind=Sum("in_kind_vnd"))
+        .order_by("year")
+    )
+    return [{"year": r["year"], "cash": r["cash"] or 0, "in_kind": r["in_kind"] or 0} for r in rows]
+
+
+def bar_chart(rows, width=640, height=220, padding=36):
+    """Coordinates of a grouped bar chart (cash and in kind per year), drawn as SVG by the
+    template: no script, no external library."""
+    if not rows:
+        return None
+    top = max(max(r["cash"], r["in_kind"]) for r in rows) or 1
+    plot_h = height - 2 * padding
+    slot = (width - 2 * padding) / len(rows)
+    bar = max(4, slot * 0.35)
+    bars = []
+    for index, row in enumerate(rows):
+        x = padding + index * slot + slot * 0.1
+        for offset, (key, css) in enumerate((("cash", "cash"), ("in_kind", "kind"))):
+            h = plot_h * row[key] / top
+            bars.append(
+                {
+                    "x": round(x + offset * bar, 1),
+                    "y": round(height - padding - h, 1),
+                    "w": round(bar, 1),
+                    "h": round(h, 1),
+                    "css": css,
+                    "value": row[key],
+                    "year": row["year"],
+                    "key": key,
+                }
+            )
+    labels = [
+        {"x": round(padding + i * slot + slot / 2, 1), "year": r["year"]}
+        for i, r in enumerate(rows)
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "bars": bars,
+        "labels": labels,
+        "top": top,
+        "baseline": height - padding,
+        "padding": padding,
+    }
