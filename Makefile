@@ -4,9 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-# Debian packages the tests need: the browser the browser tests drive (without its
-# recommended fonts, which lack Vietnamese glyphs) and a font that has them.
-TEST_SYSTEM_PACKAGES := chromium fonts-liberation2
+# Debian packages: WeasyPrint's Pango and HarfBuzz and a Times-compatible font with full
+# Vietnamese coverage for the PDFs; the tests add the browser the browser tests drive
+# (without its recommended fonts, which lack Vietnamese glyphs) and pdftoppm.
+RUN_SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2
+TEST_SYSTEM_PACKAGES := $(RUN_SYSTEM_PACKAGES) chromium poppler-utils
 
 .PHONY: run test install messages system-packages
 
@@ -22,17 +24,23 @@ $(VENV)/.installed: requirements.lock
 
 install: $(VENV)/.installed .env
 
+# The worker renders PDFs in the background; it restarts after 20 renders because
+# WeasyPrint does not give its memory back to the system.
 run: install
+	@$(MAKE) --no-print-directory system-packages PACKAGES="$(RUN_SYSTEM_PACKAGES)"
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
-	$(PY) manage.py runserver $(HOST)
+	@( while true; do $(PY) manage.py db_worker --max-tasks 20 --no-startup-delay -v0 || sleep 2; done ) & \
+		worker=$$!; trap 'kill $$worker 2>/dev/null; pkill -f "manage.py db_worker" 2>/dev/null' EXIT INT TERM; \
+		$(PY) manage.py runserver $(HOST)
 
-test: install system-packages
+test: install
+	@$(MAKE) --no-print-directory system-packages PACKAGES="$(TEST_SYSTEM_PACKAGES)"
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Installed with apt-get when run as root on Debian/Ubuntu; otherwise stop and say how.
 system-packages:
-	@missing=""; for p in $(TEST_SYSTEM_PACKAGES); do \
+	@missing=""; for p in $(PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \

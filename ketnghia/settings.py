@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "import_export",
     "axes",
     "csp",
@@ -174,6 +176,18 @@ CONTENT_SECURITY_POLICY = {
 # that check permissions.
 PRIVATE_MEDIA_ROOT = BASE_DIR / env("PRIVATE_MEDIA_ROOT", default="private")
 UPLOAD_MAX_BYTES = int(env.float("UPLOAD_MAX_MB", default=10) * 1_048_576)
+
+# Defaults of the official documents' issuing form (each is typed again on every issue).
+DOCUMENT_PARENT_BODY = env("DOCUMENT_PARENT_BODY", default=f"UBND tỉnh {PROVINCE_NAME}")
+DOCUMENT_SIGNING_AUTHORITY = env("DOCUMENT_SIGNING_AUTHORITY", default="KT. TRƯỞNG BAN")
+DOCUMENT_SIGNER_TITLE = env("DOCUMENT_SIGNER_TITLE", default="PHÓ TRƯỞNG BAN")
+DOCUMENT_SIGNER_NAME = env("DOCUMENT_SIGNER_NAME", default="")
+DOCUMENT_NUMBER_SUFFIX = env("DOCUMENT_NUMBER_SUFFIX", default="BDT")
+DOCUMENT_RECIPIENTS = env.list("DOCUMENT_RECIPIENTS", default=["UBND tỉnh", "Ban Dân vận Tỉnh ủy"])
+RENDER_TIME_LIMIT = env.int("RENDER_TIME_LIMIT", default=120)  # seconds per PDF
+
+# Background work (PDF rendering): a database queue read by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": env("TASK_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 
 # Reminders: days before a deadline when agencies' reporters are emailed (and once after).
 REMINDER_DAYS = env.list("REMINDER_DAYS", cast=int, default=[7, 1])

@@ -415,3 +415,87 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return str(self.agency or self.user)
+
+
+class IssuedDocumentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user.sees_all_agencies:
+            return self
+        return self.filter(agency__in=user.agencies.all())
+
+
+class IssuedDocument(models.Model):
+    """An official document as issued: its number, date, signer, recipients and the figures
+    it shows are frozen with the file. Re-issuing makes a new document pointing to the old."""
+
+    class Kind(models.TextChoices):
+        ASSIGNMENT_LIST = "assignment_list", _("Assignment list (appendix)")
+        CONSOLIDATED = "consolidated", _("Consolidated report")
+        AGENCY_REPORT = "agency_report", _("Agency's report")
+        REMINDER_LETTER = "reminder_letter", _("Reminder letter")
+        REVIEW = "review", _("Multi-year review")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Rendering")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("document"), max_length=20, choices=Kind.choices)
+    number = models.CharField(_("number"), max_length=60)
+    issued_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=100)
+    parent_body = models.CharField(_("parent body"), max_length=200, blank=True)
+    issuer = models.CharField(_("issuing body"), max_length=200)
+    signing_authority = models.CharField(_("signing on behalf"), max_length=100, blank=True)
+    signer_title = models.CharField(_("signer's title"), max_length=100)
+    signer_name = models.CharField(_("signer"), max_length=100)
+    recipients = models.TextField(_("recipients"), help_text=_("One per line."))
+    parameters = models.JSONField(_("parameters"), default=dict)
+    figures = models.JSONField(_("figures"), default=dict)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("agency"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    error = models.TextField(_("error"), blank=True)
+    pdf = models.FileField(_("PDF"), storage=private_storage, upload_to="documents/%Y/", blank=True)
+    xlsx = models.FileField(
+        _("spreadsheet"), storage=private_storage, upload_to="documents/%Y/", blank=True
+    )
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("replaces"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = IssuedDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("issued document")
+        verbose_name_plural = _("issued documents")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number}"
+
+    @property
+    def recipient_list(self):
+        return [line.strip() for line in self.recipients.splitlines() if line.strip()]

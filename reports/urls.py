@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import calendar, views
+from . import calendar, document_views, views
 
 app_name = "reports"
 
@@ -40,4 +40,19 @@ urlpatterns = [
     path("calendars/new/<int:agency_pk>/", calendar.calendar_create, name="calendar_create"),
     path("calendars/<int:pk>/revoke/", calendar.calendar_revoke, name="calendar_revoke"),
     path("calendar/<str:token>.ics", calendar.feed, name="calendar_feed"),
+    path("documents/", document_views.document_list, name="document_list"),
+    path("documents/new/<str:kind>/", document_views.document_create, name="document_create"),
+    path("documents/<int:pk>/", document_views.document_detail, name="document_detail"),
+    path(
+        "documents/<int:pk>/file.pdf",
+        document_views.document_file,
+        {"fmt": "pdf"},
+        name="document_pdf",
+    ),
+    path(
+        "documents/<int:pk>/file.xlsx",
+        document_views.document_file,
+        {"fmt": "xlsx"},
+        name="document_xlsx",
+    ),
 ]

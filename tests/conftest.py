@@ -27,3 +27,9 @@ def admin_client(client, admin_user):
 def fast_password_hashing(settings):
     # The real hasher is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    # Background work runs at once in tests; production uses the database queue.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

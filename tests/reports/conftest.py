@@ -108,4 +108,21 @@ def scene(reporter, other_reporter, march_deadline):
         "unrelated_agency": Agency.objects.get(name="Sở Y tế"),
         "own_feed": CalendarFeed.objects.create(agency=agency_of(reporter)),
         "own_assignment": Assignment.objects.filter(agency=agency_of(reporter)).first(),
+        "own_document": issue_agency_report(own, reporter),
+        "other_document": issue_agency_report(other, other_reporter),
     }
+
+
+def issue_agency_report(report, user):
+    from reports import documents
+
+    fields = documents.default_fields("agency_report")
+    fields.update(number="1/BC", signer_name="Nguyễn Văn Bình")
+    document = documents.document_issue(
+        kind="agency_report",
+        parameters={"report": report.pk},
+        by=user,
+        agency=report.agency,
+        **fields,
+    )
+    return documents.render(document)

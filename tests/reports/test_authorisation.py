@@ -118,6 +118,23 @@ RULES = {
     "reports:calendar_revoke": [({"pk": "own_feed"}, logged_in(405))],
     "reports:calendar_feed": [({"token": "own_feed_token"}, everyone(200))],
     "reassign": [({"pk": "own_assignment"}, coordinator_only())],
+    "reports:document_list": [({}, logged_in(200))],
+    "reports:document_create": [
+        ({"kind": "consolidated"}, coordinator_only()),
+        ({"kind": "agency_report"}, logged_in(200, viewer=403)),
+    ],
+    "reports:document_detail": [
+        ({"pk": "own_document"}, logged_in(200)),
+        ({"pk": "other_document"}, logged_in(200, reporter=404)),
+    ],
+    "reports:document_pdf": [
+        ({"pk": "own_document"}, logged_in(200)),
+        ({"pk": "other_document"}, logged_in(200, reporter=404)),
+    ],
+    "reports:document_xlsx": [
+        ({"pk": "own_document"}, logged_in(200)),
+        ({"pk": "other_document"}, logged_in(200, reporter=404)),
+    ],
 }
 
 

@@ -1,0 +1,310 @@
+"""Official documents as PDF: format, contents, safety, permissions, determinism."""
+
+import datetime as dt
+import http.server
+import io
+import subprocess
+import threading
+import unicodedata
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from pypdf import PdfReader
+
+from assignments.models import Directive
+from reports import documents
+from reports.models import IssuedDocument
+from reports.pdf import html_to_pdf
+from tests.reports.conftest import make_submitted_report, record_activity
+
+pytestmark = pytest.mark.django_db
+ARTEFACTS = Path(settings.BASE_DIR) / "test-artefacts" / "pdf"
+A4 = (595, 842)
+
+
+def issue(kind, parameters, user, **overrides):
+    fields = documents.default_fields(kind)
+    fields.update(
+        number="15/BC-BDT",
+        issued_on=dt.date(2024, 11, 15),
+        signer_name="Nguyễn Văn Bình",
+        recipients="UBND tỉnh\nBan Dân vận Tỉnh ủy",
+    )
+    fields.update(overrides)
+    document = documents.document_issue(kind=kind, parameters=parameters, by=user, **fields)
+    return documents.render(document)
+
+
+def pdf_bytes(document):
+    with document.pdf.open("rb") as file:
+        return file.read()
+
+
+def flat(pages):
+    """The text with line breaks (cell wrapping) folded into spaces."""
+    return " ".join("\n".join(pages).split())
+
+
+def text_of(document):
+    reader = PdfReader(io.BytesIO(pdf_bytes(document)))
+    return reader, [unicodedata.normalize("NFC", page.extract_text()) for page in reader.pages]
+
+
+def fonts_of(reader):
+    names = set()
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            descriptor = font.get("/DescendantFonts", [font])[0].get_object().get("/FontDescriptor")
+            if descriptor and "/FontFile2" in descriptor.get_object():
+                names.add(str(font["/BaseFont"]))
+    return names
+
+
+def snapshot(document, name):
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    pdf = ARTEFACTS / f"{name}.pdf"
+    pdf.write_bytes(pdf_bytes(document))
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(ARTEFACTS / name)],
+        check=True,
+    )
+
+
+def check_format(document, landscape=False, number="15/BC-BDT"):
+    reader, pages = text_of(document)
+    box = reader.pages[0].mediabox
+    size = (round(float(box.width)), round(float(box.height)))
+    assert size == ((842, 595) if landscape else A4)
+    assert any("KN-Serif" in name for name in fonts_of(reader))  # embedded, by file
+    first = pages[0]
+    for line in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        f"Số: {number}",
+        "Gia Lai, ngày 15 tháng 11 năm 2024",
+    ]:
+        assert line in first, line
+    whole = "\n".join(pages)
+    for line in [
+        "Nơi nhận:",
+        "UBND tỉnh;",
+        "Ban Dân vận Tỉnh ủy;",
+        "KT. TRƯỞNG BAN",
+        "PHÓ TRƯỞNG BAN",
+        "Nguyễn Văn Bình",
+    ]:
+        assert line in whole, line
+    # Page numbers from page 2 (a line of its own, in the top margin box).
+    for number, page in enumerate(pages, start=1):
+        lines = [line.strip() for line in page.splitlines()]
+        assert (str(number) in lines) == (number > 1), number
+    return pages
+
+
+def test_the_assignment_list(coordinator_user):
+    directive = Directive.objects.get(number="345/UBND-NC")
+    document = issue("assignment_list", {"directive": directive.pk}, coordinator_user)
+    pages = check_format(document, landscape=True)
+    whole = flat(pages)
+    assert "PHỤ LỤC" in whole
+    assert "Kèm theo Công văn số 345/UBND-NC" in whole
+    assert "Sở Văn hóa, Thể thao và Du lịch" in whole and "làng Dip" in whole
+    assert "huyện Chư Păh" in whole
+    # The table header repeats on every page of a multi-page table.
+    table_pages = [page for page in pages if "Dữ liệu minh họa" in page]
+    assert len(table_pages) > 1
+    assert all(
+        page.startswith("STT Cơ quan, đơn vị") or "STT Cơ quan, đơn vị" in page
+        for page in table_pages
+    )
+    snapshot(document, "danh-sach-phan-cong")
+
+
+def test_the_consolidated_report(coordinator_user, reporter, other_reporter, march_deadline):
+    record_activity(reporter, cash_vnd=15_000_000, in_kind_vnd=5_000_000)
+    make_submitted_report(reporter, march_deadline)
+    document = issue(
+        "consolidated",
+        {
+            "deadline": march_deadline.pk,
+            "shortcomings": "Một số đơn vị chậm báo cáo.",
+            "proposals": "Nhân rộng mô hình.",
+        },
+        coordinator_user,
+    )
+    whole = flat(check_format(document))
+    assert "BÁO CÁO" in whole
+    assert "15.000.000" in whole and "5.000.000" in whole
+    assert "Sở Nội vụ" in whole  # among those who did not report
+    assert "Một số đơn vị chậm báo cáo." in whole and "Nhân rộng mô hình." in whole
+    assert document.figures["situation"]["villages"] == 17 + 0  # the letter's 17 villages
+    snapshot(document, "bao-cao-tong-hop")
+
+
+def test_the_agency_report_escapes_what_users_typed(coordinator_user, reporter, march_deadline):
+    report = make_submitted_report(
+        reporter,
+        march_deadline,
+        results='Đã thăm làng <img src="file:///etc/passwd"> & tặng quà',
+    )
+    document = issue("agency_report", {"report": report.pk}, coordinator_user)
+    whole = flat(check_format(document))
+    assert '<img src="file:///etc/passwd">' in whole  # shown as text, never fetched
+    assert b"root:x:0:0" not in pdf_bytes(document)
+    snapshot(document, "bao-cao-don-vi")
+
+
+def test_the_reminder_letter(coordinator_user, march_deadline):
+    document = issue(
+        "reminder_letter",
+        {"deadline": march_deadline.pk, "reply_by": "2024-04-05"},
+        coordinator_user,
+        number="20/BDT",
+    )
+    whole = flat(check_format(document, number="20/BDT"))
+    assert "V/v đôn đốc" in whole and "05/04/2024" in whole and "Sở Nội vụ" in whole
+    assert "Số: 20/BDT" in whole
+    snapshot(document, "cong-van-don-doc")
+
+
+def test_the_multi_year_review(coordinator_user, reporter):
+    record_activity(reporter, date=dt.date(2024, 5, 1), kind="production", cash_vnd=30_000_000)
+    directive = Directive.objects.get(number="345/UBND-NC")
+    document = issue(
+        "review",
+        {"directive": directive.pk, "first_year": 2024, "last_year": 2025},
+        coordinator_user,
+    )
+    whole = flat(check_format(document))
+    assert "Tổng kết 2 năm" in whole and "30.000.000" in whole
+    assert "MÔ HÌNH ĐIỂN HÌNH" in whole
+    snapshot(document, "bao-cao-tong-ket")
+
+
+def test_each_document_has_a_spreadsheet_with_the_same_figures(coordinator_user):
+    from openpyxl import load_workbook
+
+    directive = Directive.objects.get(number="345/UBND-NC")
+    document = issue("assignment_list", {"directive": directive.pk}, coordinator_user)
+    with document.xlsx.open("rb") as file:
+        sheet = load_workbook(io.BytesIO(file.read())).active
+    values = [c for row in sheet.iter_rows(values_only=True) for c in row if c]
+    assert "làng Dip" in values
+    assert document.figures["total"] == sum(
+        1 for row in sheet.iter_rows(values_only=True) if isinstance(row[0], int)
+    )
+
+
+def test_rendering_is_deterministic_and_issued_documents_are_frozen(
+    coordinator_user, reporter, march_deadline
+):
+    document = issue("consolidated", {"deadline": march_deadline.pk}, coordinator_user)
+    first_text = text_of(document)[1]
+    make_submitted_report(reporter, march_deadline)  # the data change after issue...
+    document.refresh_from_db()
+    again = documents.render(document)  # ...but the frozen document renders the same
+    assert text_of(again)[1] == first_text
+    reissued = issue(
+        "consolidated",
+        {"deadline": march_deadline.pk},
+        coordinator_user,
+        supersedes=document,
+        number="16/BC-BDT",
+    )
+    assert reissued.supersedes == document
+    assert reissued.figures["on_time"] != document.figures["on_time"] or (
+        reissued.figures["late"] != document.figures["late"]
+    )
+
+
+def test_the_fetcher_fetches_nothing_outside_the_project(tmp_path):
+    hits = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"SECRET-FROM-NETWORK")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    html = f"""<html><head>
+      <link rel="stylesheet" href="{url}/style.css">
+      <link rel="stylesheet" href="file:///etc/passwd">
+      <style>body {{ background: url("{url}/bg.png"); }}
+             p {{ background: url("file:///etc/passwd"); }}</style></head><body>
+      <img src="file:///etc/passwd"><img src="{url}/img.png">
+      <object data="file:///etc/passwd"></object><embed src="{url}/embed">
+      <a rel="attachment" href="file:///etc/passwd">x</a>
+      <a rel="attachment" href="{url}/attachment">y</a><p>Nội dung</p></body></html>"""
+    try:
+        pdf = html_to_pdf(html)
+    finally:
+        server.shutdown()
+    assert hits == []
+    assert b"root:x:0:0" not in pdf and b"SECRET-FROM-NETWORK" not in pdf
+    assert b"/EmbeddedFile" not in pdf
+    assert "Nội dung" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+
+# --- The page ----------------------------------------------------------------------------------
+
+
+def test_issuing_through_the_page(client, coordinator_user):
+    client.force_login(coordinator_user)
+    directive = Directive.objects.get(number="345/UBND-NC")
+    form = client.get(reverse("reports:document_create", args=["assignment_list"]))
+    assert form.status_code == 200
+    assert "KT. TRƯỞNG BAN" in form.content.decode()  # defaults from settings
+    response = client.post(
+        reverse("reports:document_create", args=["assignment_list"]),
+        {
+            "number": "30/BC-BDT",
+            "issued_on": "15/11/2024",
+            "place": "Gia Lai",
+            "parent_body": "UBND tỉnh Gia Lai",
+            "issuer": "Ban Dân tộc tỉnh Gia Lai",
+            "signing_authority": "KT. TRƯỞNG BAN",
+            "signer_title": "PHÓ TRƯỞNG BAN",
+            "signer_name": "Nguyễn Văn Bình",
+            "recipients": "UBND tỉnh",
+            "directive": directive.pk,
+        },
+    )
+    document = IssuedDocument.objects.get()
+    assert response.url == reverse("reports:document_detail", args=[document.pk])
+    assert document.status == "done"  # rendered at once by the immediate task backend
+    download = client.get(reverse("reports:document_pdf", args=[document.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF-")
+
+
+def test_reporters_see_only_their_agencys_documents(
+    client, coordinator_user, reporter, other_reporter, march_deadline
+):
+    own = issue(
+        "agency_report",
+        {"report": make_submitted_report(reporter, march_deadline).pk},
+        coordinator_user,
+        agency=reporter.agencies.get(),
+    )
+    other = issue(
+        "agency_report",
+        {"report": make_submitted_report(other_reporter, march_deadline).pk},
+        coordinator_user,
+        agency=other_reporter.agencies.get(),
+    )
+    summary = issue("consolidated", {"deadline": march_deadline.pk}, coordinator_user)
+    client.force_login(reporter)
+    assert client.get(reverse("reports:document_pdf", args=[own.pk])).status_code == 200
+    assert client.get(reverse("reports:document_pdf", args=[other.pk])).status_code == 404
+    assert client.get(reverse("reports:document_pdf", args=[summary.pk])).status_code == 404
+    assert client.get(reverse("reports:document_create", args=["consolidated"])).status_code == 403
