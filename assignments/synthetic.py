@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import services
+from .text import fold
 from .models import (
     AdministrativeUnit,
     Agency,
@@ -183,15 +184,16 @@ def generate(scale="province", seed=2024, today=None):
         batch_size=5000,
     )
 
-    agencies, names = [], set()
+    agencies = []
+    names = set(Agency.objects.filter(valid_to__isnull=True).values_list("name_key", flat=True))
     while len(agencies) < size["agencies"]:
         district = rng.choice(districts)
         level = "province" if len(agencies) % 3 == 0 else "district"
         where = "tỉnh" if level == "province" else f"huyện {district.name}"
         name = f"{rng.choice(BODIES)} {rng.choice(FIELDS)} {where}"
-        if name in names:
-            name = f"{name} (đơn vị {len(agencies) + 1})"
-        names.add(name)
+        if fold(name) in names:
+            name = f"{name} (đơn vị {seed}-{len(agencies) + 1})"
+        names.add(fold(name))
         agencies.append(
             Agency(
                 name=name,

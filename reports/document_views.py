@@ -155,6 +155,16 @@ def document_create(request, kind):
             IssuedDocument.objects.visible_to(request.user), pk=request.GET["reissue"], kind=kind
         )
     initial = documents.default_fields(kind)
+    if kind == Kind.AGENCY_REPORT and request.user.is_reporter:
+        # An agency's own report is issued under its own name and signature.
+        agency = request.user.agencies.first()
+        initial.update(
+            issuer=agency.name if agency else "",
+            signing_authority="",
+            signer_title="",
+            signer_name="",
+            number="  /BC-",
+        )
     if previous:
         initial.update({f: getattr(previous, f) for f in DocumentForm.Meta.fields})
         initial.update(previous.parameters)

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 from pypdf import PdfReader
 
-from assignments.models import Directive
+from assignments.models import Directive, ReportingDeadline
 from reports import documents
 from reports.models import IssuedDocument
 from reports.pdf import html_to_pdf
@@ -308,3 +308,48 @@ def test_reporters_see_only_their_agencys_documents(
     assert client.get(reverse("reports:document_pdf", args=[other.pk])).status_code == 404
     assert client.get(reverse("reports:document_pdf", args=[summary.pk])).status_code == 404
     assert client.get(reverse("reports:document_create", args=["consolidated"])).status_code == 403
+
+
+@pytest.mark.parametrize("kind", ["assignment_list", "consolidated", "reminder_letter"])
+def test_document_queries_do_not_grow_with_the_data(
+    coordinator_user, kind, django_assert_max_num_queries
+):
+    from assignments import synthetic
+
+    def parameters(seed):
+        plan = Directive.objects.get(number=f"{seed}/KH-UBND-TH")
+        deadline = (
+            ReportingDeadline.objects.filter(rule__directive=plan).order_by("-due_date").first()
+        )
+        return {
+            "assignment_list": {"directive": plan.pk},
+            "consolidated": {"deadline": deadline.pk},
+            "reminder_letter": {"deadline": deadline.pk, "reply_by": "2030-01-01"},
+        }[kind]
+
+    synthetic.generate(
+        {
+            "districts": 2,
+            "communes": 4,
+            "villages": 20,
+            "agencies": 10,
+            "assignments": 30,
+            "activities": 100,
+        },
+        seed=21,
+    )
+    with django_assert_max_num_queries(40) as small:
+        documents.compute_figures(kind, parameters(21))
+    synthetic.generate(
+        {
+            "districts": 2,
+            "communes": 20,
+            "villages": 100,
+            "agencies": 50,
+            "assignments": 150,
+            "activities": 500,
+        },
+        seed=22,
+    )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        documents.compute_figures(kind, parameters(22))

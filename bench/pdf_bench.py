@@ -1,0 +1,105 @@
+"""Pages, seconds and queries per official document at province scale.
+
+Builds a throwaway test database on the DATABASE_URL server, loads the demo and
+`seed_demo --scale province`, issues each document (figures computed: the queries) and
+renders it (WeasyPrint layout: most of the time), twice, and checks both renders give the
+same text and page count.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ketnghia .venv/bin/python bench/pdf_bench.py
+"""
+
+import io
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketnghia.settings")
+os.environ.setdefault("TEST_DATABASE_NAME", "bench_ketnghia")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+
+def counted(action):
+    count = 0
+
+    def counter(execute, sql, params, many, context):
+        nonlocal count
+        count += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
+        start = time.perf_counter()
+        result = action()
+        return result, time.perf_counter() - start, count
+
+
+def main():
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        run()
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def run():
+    from pypdf import PdfReader
+
+    from assignments.models import Directive, ReportingDeadline, User
+    from reports import documents
+    from reports.models import Report
+
+    call_command("seed_demo", force=True, scale="province", verbosity=0)
+    user = User.objects.get(username="dieuphoi")
+    plan = Directive.objects.get(number__endswith="/KH-UBND-TH")
+    deadline = (
+        ReportingDeadline.objects.filter(rule__directive=plan, reports__isnull=False)
+        .order_by("-due_date")
+        .first()
+    )
+    report = Report.objects.filter(deadline=deadline).exclude(status="draft").first()
+    year = deadline.due_date.year
+    cases = [
+        ("assignment list (3,000 rows)", "assignment_list", {"directive": plan.pk}),
+        ("consolidated report (500 agencies)", "consolidated", {"deadline": deadline.pk}),
+        ("agency's report", "agency_report", {"report": report.pk}),
+        ("reminder letter", "reminder_letter", {"deadline": deadline.pk, "reply_by": "2030-01-01"}),
+        (
+            "10-year review",
+            "review",
+            {"directive": plan.pk, "first_year": year - 9, "last_year": year},
+        ),
+    ]
+    print(f"database: {connection.vendor}")
+    print(
+        f"{'document':<36} {'pages':>5} {'figures s':>9} {'queries':>7} {'render s':>8} "
+        f"{'same text':>9}"
+    )
+    for label, kind, parameters in cases:
+        fields = documents.default_fields(kind)
+        fields.update(number="1/BC-BDT", signer_name="Nguyễn Văn Bình")
+        document, figures_s, queries = counted(
+            lambda: documents.document_issue(kind=kind, parameters=parameters, by=user, **fields)
+        )
+        _, render_s, render_queries = counted(lambda: documents.render(document))
+        with document.pdf.open("rb") as file:
+            first = [p.extract_text() for p in PdfReader(io.BytesIO(file.read())).pages]
+        documents.render(document)
+        with document.pdf.open("rb") as file:
+            second = [p.extract_text() for p in PdfReader(io.BytesIO(file.read())).pages]
+        print(
+            f"{label:<36} {document.pages:>5} {figures_s:>9.2f} "
+            f"{queries + render_queries:>7} {render_s:>8.2f} {str(first == second):>9}"
+        )
+
+
+if __name__ == "__main__":
+    main()
