@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import services
-from .text import fold
 from .models import (
     AdministrativeUnit,
     Agency,
@@ -20,6 +19,7 @@ from .models import (
     User,
     Village,
 )
+from .text import fold
 
 SCALES = {
     "province": {

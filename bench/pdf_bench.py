@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketnghia.settings")
 os.environ.setdefault("TEST_DATABASE_NAME", "bench_ketnghia")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -87,9 +87,11 @@ def run():
         fields = documents.default_fields(kind)
         fields.update(number="1/BC-BDT", signer_name="Nguyễn Văn Bình")
         document, figures_s, queries = counted(
-            lambda: documents.document_issue(kind=kind, parameters=parameters, by=user, **fields)
+            lambda kind=kind, parameters=parameters, fields=fields: documents.document_issue(
+                kind=kind, parameters=parameters, by=user, **fields
+            )
         )
-        _, render_s, render_queries = counted(lambda: documents.render(document))
+        _, render_s, render_queries = counted(lambda document=document: documents.render(document))
         with document.pdf.open("rb") as file:
             first = [p.extract_text() for p in PdfReader(io.BytesIO(file.read())).pages]
         documents.render(document)
@@ -97,7 +99,7 @@ def run():
             second = [p.extract_text() for p in PdfReader(io.BytesIO(file.read())).pages]
         print(
             f"{label:<36} {document.pages:>5} {figures_s:>9.2f} "
-            f"{queries + render_queries:>7} {render_s:>8.2f} {str(first == second):>9}"
+            f"{queries + render_queries:>7} {render_s:>8.2f} {first == second!s:>9}"
         )
 
 
