@@ -30,7 +30,7 @@ run: install
 	@$(MAKE) --no-print-directory system-packages PACKAGES="$(RUN_SYSTEM_PACKAGES)"
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
-	@( while true; do $(PY) manage.py db_worker --max-tasks 20 --no-startup-delay -v0 || sleep 2; done ) & \
+	@( while kill -0 $$$$ 2>/dev/null; do $(PY) manage.py db_worker --max-tasks 20 --no-reload --no-startup-delay -v0 || sleep 2; done ) & \
 		worker=$$!; trap 'kill $$worker 2>/dev/null; pkill -f "manage.py db_worker" 2>/dev/null' EXIT INT TERM; \
 		$(PY) manage.py runserver $(HOST)
 
