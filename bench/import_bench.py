@@ -9,22 +9,10 @@ throwaway test database.
 """
 
 import argparse
-import os
-import sys
-import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketnghia.settings")
-os.environ.setdefault("TEST_DATABASE_NAME", "bench_ketnghia")  # apart from the suite's
-
-import django
-
-django.setup()
-
-from django.db import connection, transaction  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
-from import_export import resources  # noqa: E402
+from common import connection, counted, throwaway_database
+from django.db import transaction
+from import_export import resources
 
 
 def build_data(villages_count, agencies_count):
@@ -76,17 +64,7 @@ def make_file(rows, agencies, villages):
 
 
 def timed(label, rows, action):
-    count = 0
-
-    def counter(execute, sql, params, many, context):
-        nonlocal count
-        count += 1
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(counter):
-        start = time.perf_counter()
-        outcome = action()
-        seconds = time.perf_counter() - start
+    outcome, seconds, count = counted(action)
     print(f"{label:<52} {seconds:7.2f} s  {rows / seconds:8.0f} rows/s  {count:6d} queries")
     return seconds, outcome
 
@@ -101,12 +79,8 @@ def main():
     from django.conf import settings
 
     settings.IMPORT_MAX_ROWS = max(settings.IMPORT_MAX_ROWS, args.rows)
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database():
         run(args)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def run(args):

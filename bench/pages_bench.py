@@ -9,44 +9,21 @@ the runs and the number of queries. The first line is a minimal logged-in page: 
 """
 
 import argparse
-import os
 import statistics
-import sys
-import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketnghia.settings")
-os.environ.setdefault("TEST_DATABASE_NAME", "bench_ketnghia")  # apart from the suite's
-
-import django
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from common import connection, counted, throwaway_database
+from django.core.management import call_command
+from django.test import Client
 
 
 def measure(client, url, runs):
-    count = 0
-
-    def counter(execute, sql, params, many, context):
-        nonlocal count
-        count += 1
-        return execute(sql, params, many, context)
-
-    times = []
     client.get(url)  # warm caches (templates, translations)
+    times, queries = [], 0
     for _ in range(runs):
-        count = 0
-        with connection.execute_wrapper(counter):
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append(time.perf_counter() - start)
+        response, seconds, queries = counted(lambda: client.get(url))
         assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(times) * 1000, count
+        times.append(seconds)
+    return statistics.median(times) * 1000, queries
 
 
 def main():
@@ -54,25 +31,18 @@ def main():
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--scale", default="province")
     args = parser.parse_args()
-
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database():
         run(args)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def run(args):
     from assignments.models import Agency, User
     from reports.models import Report
 
-    start = time.perf_counter()
-    call_command("seed_demo", force=True, scale=args.scale, verbosity=0)
-    print(
-        f"database: {connection.vendor}; seed_demo --scale {args.scale}: "
-        f"{time.perf_counter() - start:.1f} s"
+    _, seconds, _ = counted(
+        lambda: call_command("seed_demo", force=True, scale=args.scale, verbosity=0)
     )
+    print(f"database: {connection.vendor}; seed_demo --scale {args.scale}: {seconds:.1f} s")
     coordinator = User.objects.get(username="dieuphoi")
     reporter = User.objects.get(username="vhttdl")
     busy_agency = Agency.objects.filter(name__startswith="Phòng").order_by("pk").first()

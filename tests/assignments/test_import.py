@@ -1,37 +1,18 @@
 """Importing assignment lists as people make them, through the resource used by the admin
 and by the import_assignments command."""
 
-import datetime as dt
 import io
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from assignments.importing import run_import
-from assignments.models import Agency, Assignment, Directive, Village
+from assignments.models import Agency, Assignment, Village
 from assignments.resources import AssignmentResource
+from tests.assignments.conftest import DIP
 from tests.spreadsheets import assignment_list, csv_bytes, nfd, xlsx
 
 pytestmark = pytest.mark.django_db
-
-DIP = ["Sở Văn hóa, Thể thao và Du lịch", "làng Dip", "xã Ia Kreng", "huyện Chư Păh", "", ""]
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", force=True, verbosity=0)
-
-
-@pytest.fixture
-def directive(demo):
-    """A new letter with no assignments yet."""
-    return Directive.objects.create(
-        kind="cong_van",
-        number="99/UBND-NC",
-        issuing_body="UBND tỉnh Gia Lai",
-        issued_on=dt.date(2026, 1, 15),
-        title="Điều chỉnh phân công kết nghĩa",
-    )
 
 
 def run(data, directive, name="list.xlsx", **options):

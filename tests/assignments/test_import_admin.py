@@ -4,33 +4,15 @@ import csv
 import io
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from assignments.models import AdministrativeUnit, Agency, Assignment, Directive, Village
 from assignments.resources import AssignmentResource, escape_formula
+from tests.assignments.conftest import DIP
 from tests.spreadsheets import assignment_list, xlsx
 
 pytestmark = pytest.mark.django_db
-
-DIP = ["Sở Văn hóa, Thể thao và Du lịch", "làng Dip", "xã Ia Kreng", "huyện Chư Păh", "", ""]
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", force=True, verbosity=0)
-
-
-@pytest.fixture
-def directive(demo):
-    return Directive.objects.create(
-        kind="cong_van",
-        number="99/UBND-NC",
-        issuing_body="UBND tỉnh Gia Lai",
-        issued_on="2026-01-15",
-        title="Điều chỉnh phân công kết nghĩa",
-    )
 
 
 def upload(data, name="ds.xlsx"):

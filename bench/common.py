@@ -1,0 +1,45 @@
+"""What the benchmark scripts share: Django set-up against a throwaway database, and a
+query counter. Import it first: it configures Django."""
+
+import contextlib
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketnghia.settings")
+os.environ.setdefault("TEST_DATABASE_NAME", "bench_ketnghia")  # apart from the suite's
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+
+@contextlib.contextmanager
+def throwaway_database():
+    """A fresh test database on the DATABASE_URL server, dropped afterwards."""
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        yield
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def counted(action):
+    """Run ``action``; return its result, the seconds it took and the queries it made."""
+    count = 0
+
+    def counter(execute, sql, params, many, context):
+        nonlocal count
+        count += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
+        start = time.perf_counter()
+        result = action()
+        return result, time.perf_counter() - start, count
