@@ -35,11 +35,20 @@ def private_storage():
     return _private_storage
 
 
-class ActivityQuerySet(models.QuerySet):
+class AgencyScopedQuerySet(models.QuerySet):
+    """Rows a user may see: all for coordinators, viewers and administrators; an agency
+    reporter's own agencies' rows only. ``agency_path`` leads from the row to its agency."""
+
+    agency_path = "agency"
+
     def visible_to(self, user):
         if user.sees_all_agencies:
             return self
-        return self.filter(assignment__agency__in=user.agencies.all())
+        return self.filter(**{f"{self.agency_path}__in": user.agencies.all()})
+
+
+class ActivityQuerySet(AgencyScopedQuerySet):
+    agency_path = "assignment__agency"
 
     def totals(self):
         return self.aggregate(
@@ -96,12 +105,7 @@ class Activity(models.Model):
         return f"{self.get_kind_display()} – {self.date:%d/%m/%Y}"
 
 
-class ReportQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if user.sees_all_agencies:
-            return self
-        return self.filter(agency__in=user.agencies.all())
-
+class ReportQuerySet(AgencyScopedQuerySet):
     def with_related(self):
         return self.select_related("agency", "deadline__rule__directive")
 
@@ -276,13 +280,6 @@ class ReviewEvent(models.Model):
         return f"{self.get_action_display()} ({self.at:%d/%m/%Y %H:%M})"
 
 
-class ExtensionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if user.sees_all_agencies:
-            return self
-        return self.filter(agency__in=user.agencies.all())
-
-
 class Extension(models.Model):
     """An agency's request for more time on one deadline, and the coordinator's decision."""
 
@@ -325,7 +322,7 @@ class Extension(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     history = HistoricalRecords()
 
-    objects = ExtensionQuerySet.as_manager()
+    objects = AgencyScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("extension")
@@ -417,13 +414,6 @@ class CalendarFeed(models.Model):
         return str(self.agency or self.user)
 
 
-class IssuedDocumentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if user.sees_all_agencies:
-            return self
-        return self.filter(agency__in=user.agencies.all())
-
-
 class IssuedDocument(models.Model):
     """An official document as issued: its number, date, signer, recipients and the figures
     it shows are frozen with the file. Re-issuing makes a new document pointing to the old."""
@@ -486,7 +476,7 @@ class IssuedDocument(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    objects = IssuedDocumentQuerySet.as_manager()
+    objects = AgencyScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("issued document")
