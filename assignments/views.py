@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from reports import timeliness
-from reports.models import Extension, Report
+from reports import tracking
+from reports.models import Report
 
 from .models import Agency, Assignment, ReportingDeadline, ReportingRule, Village
 
@@ -68,7 +68,7 @@ def agency_detail(request, pk):
     )
     directive_ids = {a.directive_id for a in assignments}
     today = timezone.localdate()
-    deadlines = list(
+    deadlines = (
         ReportingDeadline.objects.with_effective_date()
         .filter(
             rule__directive_id__in=directive_ids, rule__reporter=ReportingRule.Reporter.AGENCIES
@@ -76,35 +76,21 @@ def agency_detail(request, pk):
         .select_related("rule")
         .order_by("effective")
     )
+    columns = tracking.compliance(deadlines, agency_filter=Q(pk=agency.pk), today=today)
     reports = {r.deadline_id: r for r in Report.objects.filter(agency=agency)}
-    extensions = {
-        e.deadline_id: e for e in Extension.objects.filter(agency=agency, status="granted")
-    }
-    rows = []
-    for deadline in deadlines:
-        expected = any(
-            a.start_date <= deadline.effective
-            and (a.end_date is None or a.end_date >= deadline.effective)
-            for a in assignments
-            if a.directive_id == deadline.rule.directive_id
-        )
-        if not expected:
-            continue
-        report = reports.get(deadline.pk)
-        extension = extensions.get(deadline.pk)
-        due = timeliness.due_date(deadline.effective, extension and extension.granted_date)
-        standing = timeliness.standing(due, report.first_submitted_at if report else None)
-        rows.append(
-            {
-                "deadline": deadline,
-                "report": report,
-                "due": due,
-                "standing": standing,
-                "extension": extension,
-                "overdue": standing == "missing" and due < today,
-                "upcoming": due >= today,
-            }
-        )
+    rows = [
+        {
+            "deadline": column.deadline,
+            "report": reports.get(column.deadline.pk),
+            "due": cell.due,
+            "standing": cell.status,
+            "extension": cell.extension,
+            "overdue": cell.status == tracking.MISSING,
+            "upcoming": cell.due >= today,
+        }
+        for column in columns
+        if (cell := column.cells.get(agency.pk))
+    ]
     villages = {a.village for a in assignments if a.is_running}
     return render(
         request,

@@ -23,10 +23,6 @@ def _d(date):
     return date.strftime("%d/%m/%Y") if date else ""
 
 
-def vnd(value):
-    return f"{int(value or 0):,}".replace(",", ".")
-
-
 # --- Figures ---------------------------------------------------------------------------------
 
 

@@ -10,9 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from assignments.models import Agency, Assignment, ReportingDeadline
+from assignments.text import search_terms
 from assignments.validators import validate_pdf, validate_upload_size
-
-from . import timeliness
 
 
 class PrivateStorage(FileSystemStorage):
@@ -106,6 +105,16 @@ class Activity(models.Model):
 
 
 class ReportQuerySet(AgencyScopedQuerySet):
+    def search(self, query):
+        """Reports whose agency or document matches every word of ``query`` (no diacritics)."""
+        qs = self
+        for term in search_terms(query):
+            qs = qs.filter(
+                Q(agency__search_key__contains=term)
+                | Q(deadline__rule__directive__search_key__contains=term)
+            )
+        return qs
+
     def with_related(self):
         return self.select_related("agency", "deadline__rule__directive")
 
@@ -175,9 +184,6 @@ class Report(models.Model):
     @property
     def is_editable(self):
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
-
-    def due_date(self, extension=None):
-        return timeliness.due_date(self.deadline.effective_date, extension)
 
     def period(self):
         """The activities a report covers: since the previous deadline of the same rule."""

@@ -128,38 +128,29 @@ def deadline_list(request):
         .order_by("-effective")
     )
     page = paginate(request, deadlines)
-    agencies = (
-        list(Agency.objects.visible_to(user).filter(valid_to__isnull=True))
-        if (user.is_reporter)
-        else None
-    )
     rows = []
-    if agencies is not None:
+    if user.is_reporter:
+        agencies = list(Agency.objects.visible_to(user).filter(valid_to__isnull=True))
+        ids = [agency.pk for agency in agencies]
         reports = {
             (r.deadline_id, r.agency_id): r
-            for r in Report.objects.filter(deadline__in=page.object_list, agency__in=agencies)
+            for r in Report.objects.filter(deadline__in=page.object_list, agency_id__in=ids)
         }
-        extensions = {
-            (e.deadline_id, e.agency_id): e
-            for e in Extension.objects.filter(
-                deadline__in=page.object_list, agency__in=agencies, status=Extension.Status.GRANTED
-            )
-        }
-        for deadline in page.object_list:
+        # Only the agencies expected at each deadline (an assignment in force on its date).
+        for column in tracking.compliance(page.object_list, agency_filter=Q(pk__in=ids)):
             for agency in agencies:
-                report = reports.get((deadline.pk, agency.pk))
-                extension = extensions.get((deadline.pk, agency.pk))
-                standing, due = _standing(report, deadline, extension)
-                rows.append(
-                    {
-                        "deadline": deadline,
-                        "agency": agency,
-                        "report": report,
-                        "standing": standing,
-                        "due": due,
-                        "extension": extension,
-                    }
-                )
+                cell = column.cells.get(agency.pk)
+                if cell is not None:
+                    rows.append(
+                        {
+                            "deadline": column.deadline,
+                            "agency": agency,
+                            "due": cell.due,
+                            "report": reports.get((column.deadline.pk, agency.pk)),
+                            "standing": cell.status,
+                            "extension": cell.extension,
+                        }
+                    )
     return render(request, "reports/deadline_list.html", {"page": page, "rows": rows})
 
 
@@ -169,14 +160,7 @@ def report_list(request):
     if status in Report.Status.values:
         reports = reports.filter(status=status)
     query = request.GET.get("q", "").strip()
-    if query:
-        from assignments.text import search_terms
-
-        for term in search_terms(query):
-            reports = reports.filter(
-                Q(agency__search_key__contains=term)
-                | Q(deadline__rule__directive__search_key__contains=term)
-            )
+    reports = reports.search(query)
     return render(
         request,
         "reports/report_list.html",
@@ -600,12 +584,9 @@ def search(request):
         villages = Village.objects.select_related("commune__parent")
         if not user.sees_all_agencies:
             villages = villages.filter(assignments__agency__in=user.agencies.all()).distinct()
-        reports = Report.objects.visible_to(user).with_related().exclude(status="draft")
-        for term in search_terms(query):
-            reports = reports.filter(
-                Q(agency__search_key__contains=term)
-                | Q(deadline__rule__directive__search_key__contains=term)
-            )
+        reports = (
+            Report.objects.visible_to(user).with_related().exclude(status="draft").search(query)
+        )
         results = {
             "agencies": list(Agency.objects.visible_to(user).search(query)[:10]),
             "villages": list(villages.search(query)[:10]),

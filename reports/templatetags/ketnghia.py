@@ -12,11 +12,6 @@ def vnd(value):
 
 
 @register.filter
-def vnd_plain(value):
-    return f"{int(value or 0):,}".replace(",", ".")
-
-
-@register.filter
 def iso_date(value):
     """ "2024-03-10" (as frozen in a submitted version) → "10/03/2024"."""
     try:
