@@ -5,7 +5,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse
-from django.urls import path
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
@@ -17,20 +19,25 @@ from .models import (
     AdministrativeUnit,
     Agency,
     AgencyMembership,
+    AgencySuccession,
     Assignment,
     Directive,
     EthnicGroup,
     ReportingDeadline,
     ReportingRule,
+    RestructuringEvent,
     UnitSuccession,
     User,
     Village,
+    VillageLocation,
+    VillageYearFigures,
 )
 from .resources import (
     AdministrativeUnitResource,
     AgencyResource,
     AssignmentResource,
     DirectiveResource,
+    VillageFiguresResource,
     VillageResource,
 )
 from .spreadsheets import ImportFileError, check_upload
@@ -48,6 +55,19 @@ class FoldedSearchMixin:
                 condition |= Q(**{f"{field}__contains": term})
             queryset = queryset.filter(condition)
         return queryset, False
+
+
+def restructuring_action(name, description, url_name, parameter):
+    """An admin action that opens the coordinators' restructuring page with the chosen
+    rows: the admin and the pages call the same service, with the same preview."""
+
+    def action(modeladmin, request, queryset):
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+        return redirect(f"{reverse(url_name)}?{parameter}={ids}")
+
+    action.__name__ = name
+    action.short_description = description
+    return action
 
 
 class HistoryAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
@@ -80,8 +100,30 @@ class AssignmentImportOptions(forms.Form):
     directive = forms.ModelChoiceField(
         Directive.objects.all(), label=_("Directive / document carrying the list")
     )
+    start_date = forms.DateField(
+        label=_("Start date of the new assignments"),
+        required=False,
+        help_text=_(
+            "For rows without their own “Ngày bắt đầu” (empty: today). Assignments are "
+            "expected to report only from this date."
+        ),
+        initial=timezone.localdate,
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        widget=forms.DateInput(format="%d/%m/%Y"),
+    )
     create_missing = forms.BooleanField(
         label=_("Create agencies and villages that are not found"), required=False
+    )
+
+
+class VillageImportOptions(forms.Form):
+    year = forms.IntegerField(
+        label=_("Year of the households and poverty figures"),
+        required=False,
+        help_text=_("Empty: this year."),
+        min_value=1990,
+        max_value=2100,
+        initial=lambda: timezone.localdate().year,
     )
 
 
@@ -114,7 +156,8 @@ class ListImportExportMixin(ImportExportMixin):
         if self.import_options_form and import_form is not None:
             for name in self.import_options_form.base_fields:
                 value = import_form.cleaned_data.get(name)
-                initial[name] = getattr(value, "pk", value)
+                value = getattr(value, "pk", value)
+                initial[name] = "" if value is None else value
         return initial
 
     @property
@@ -166,9 +209,14 @@ class UnitSuccessionInline(admin.TabularInline):
     model = UnitSuccession
     fk_name = "predecessor"
     extra = 0
-    autocomplete_fields = ["successor"]
+    can_delete = False
+    fields = ["successor", "effective_date", "note", "event"]
+    readonly_fields = fields
     verbose_name = _("successor unit")
-    verbose_name_plural = _("successor units")
+    verbose_name_plural = _("successor units (recorded by restructurings)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AdministrativeUnit)
@@ -181,7 +229,13 @@ class AdministrativeUnitAdmin(ListImportExportMixin, HistoryAdmin):
     list_select_related = ["parent"]
     search_fields = ["search_key", "code"]
     autocomplete_fields = ["parent"]
+    readonly_fields = ["valid_to"]
     inlines = [UnitSuccessionInline]
+    actions = [
+        restructuring_action(
+            "merge_units", _("Merge the selected units (restructuring)"), "unit_merge", "units"
+        ),
+    ]
 
 
 @admin.register(EthnicGroup)
@@ -213,17 +267,42 @@ class DistrictFilter(admin.SimpleListFilter):
 class AssignmentDistrictFilter(DistrictFilter):
     path = "village__commune__parent"
 
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                Q(village__commune__parent=self.value()) | Q(commune__parent=self.value())
+            )
+        return queryset
+
+
+class VillageLocationInline(admin.TabularInline):
+    model = VillageLocation
+    extra = 0
+    can_delete = False
+    fields = ["commune", "valid_from", "valid_to", "event"]
+    readonly_fields = fields
+    verbose_name_plural = _("locations (moved by mergers of communes)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class VillageYearFiguresInline(admin.TabularInline):
+    model = VillageYearFigures
+    extra = 0
+    fields = ["year", *VillageYearFigures.FIGURES]
+
 
 @admin.register(Village)
 class VillageAdmin(ListImportExportMixin, HistoryAdmin):
     resource_classes = [VillageResource]
+    import_options_form = VillageImportOptions
+    import_form_class, confirm_form_class = options_forms(VillageImportOptions)
+    inlines = [VillageYearFiguresInline, VillageLocationInline]
     list_display = [
         "__str__",
         "commune",
         "district",
-        "households",
-        "population",
-        "poor_households",
         "especially_disadvantaged",
         "mixed",
     ]
@@ -250,15 +329,92 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user", "agency"]
 
 
+class AgencyAdminForm(forms.ModelForm):
+    """A party may be given its last day here only when it holds nothing after it; a merger,
+    split or renaming goes through the restructuring pages, which move what it holds."""
+
+    class Meta:
+        model = Agency
+        fields = [
+            "name",
+            "short_name",
+            "level",
+            "kind",
+            "unit",
+            "email",
+            "is_coordinating_body",
+            "valid_from",
+            "valid_to",
+            "note",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        end = data.get("valid_to")
+        if end and self.instance.pk:
+            held = Assignment.objects.filter(agency=self.instance).filter(
+                Q(end_date__isnull=True) | Q(end_date__gt=end)
+            )
+            if held.exists():
+                self.add_error(
+                    "valid_to",
+                    _(
+                        "This party still holds %(count)s assignment(s) after that day: record "
+                        "its merger, split or renaming on the restructuring page, or end them "
+                        "first."
+                    )
+                    % {"count": held.count()},
+                )
+        return data
+
+
+class SuccessionInline(admin.TabularInline):
+    model = AgencySuccession
+    fk_name = "predecessor"
+    extra = 0
+    can_delete = False
+    fields = ["successor", "kind", "effective_date", "event"]
+    readonly_fields = fields
+    verbose_name_plural = _("successors (recorded by restructurings)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Agency)
 class AgencyAdmin(ListImportExportMixin, HistoryAdmin):
     resource_classes = [AgencyResource]
-    list_display = ["name", "short_name", "level", "kind", "email", "valid_to", "successor"]
-    list_filter = ["level", "kind", ("valid_to", admin.EmptyFieldListFilter)]
-    list_select_related = ["successor"]
+    list_display = [
+        "name",
+        "short_name",
+        "level",
+        "kind",
+        "email",
+        "is_coordinating_body",
+        "valid_from",
+        "valid_to",
+    ]
+    list_filter = [
+        "level",
+        "kind",
+        "is_coordinating_body",
+        ("valid_to", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["search_key"]
-    autocomplete_fields = ["unit", "successor"]
-    inlines = [MembershipInline]
+    autocomplete_fields = ["unit"]
+    form = AgencyAdminForm
+    inlines = [MembershipInline, SuccessionInline]
+    actions = [
+        restructuring_action(
+            "merge", _("Merge the selected parties (restructuring)"), "agency_merge", "agencies"
+        ),
+        restructuring_action(
+            "split", _("Split the selected party (restructuring)"), "agency_split", "agency"
+        ),
+        restructuring_action(
+            "rename", _("Rename the selected party (restructuring)"), "agency_rename", "agency"
+        ),
+    ]
 
 
 @admin.register(User)
@@ -298,8 +454,17 @@ class DirectiveAdmin(ListImportExportMixin, HistoryAdmin):
     list_filter = ["kind", "issued_on"]
     search_fields = ["search_key"]
     autocomplete_fields = ["implements"]
+    readonly_fields = ["in_force_to", "replaced_by"]
     date_hierarchy = "issued_on"
     inlines = [ReportingRuleInline]
+    actions = [
+        restructuring_action(
+            "replace",
+            _("Replace the selected document by a new one (restructuring)"),
+            "regime_replace",
+            "directive",
+        ),
+    ]
 
     @admin.display(description=_("period"))
     def period(self, directive):
@@ -332,6 +497,7 @@ class AssignmentAdminForm(forms.ModelForm):
             "directive",
             "agency",
             "village",
+            "commune",
             "role",
             "start_date",
             "end_date",
@@ -372,8 +538,8 @@ class AssignmentAdmin(ListImportExportMixin, HistoryAdmin):
 
     list_display = [
         "agency",
-        "village",
-        "commune",
+        "target",
+        "commune_of_target",
         "district",
         "role",
         "status",
@@ -389,18 +555,41 @@ class AssignmentAdmin(ListImportExportMixin, HistoryAdmin):
         "agency__kind",
         "agency__level",
     ]
-    list_select_related = ["agency", "directive", "village__commune__parent"]
-    search_fields = ["agency__search_key", "village__search_key", "village__commune__search_key"]
-    autocomplete_fields = ["directive", "agency", "village", "ending_document"]
+    list_select_related = [
+        "agency",
+        "directive",
+        "village__commune__parent",
+        "commune__parent",
+    ]
+    search_fields = [
+        "agency__search_key",
+        "village__search_key",
+        "village__commune__search_key",
+        "commune__search_key",
+    ]
+    autocomplete_fields = ["directive", "agency", "village", "commune", "ending_document"]
     readonly_fields = ["replaced_by", "created_at", "updated_at"]
 
-    @admin.display(description=_("commune"), ordering="village__commune__name")
-    def commune(self, assignment):
-        return assignment.village.commune
+    @admin.display(description=_("village or commune"))
+    def target(self, assignment):
+        return assignment.target
+
+    def get_queryset(self, request):
+        # Where each village lay during its assignment, without a query per row.
+        return super().get_queryset(request).prefetch_related("village__locations__commune__parent")
+
+    @admin.display(description=_("commune"))
+    def commune_of_target(self, assignment):
+        """The commune the target lay in when the assignment began (a 2024 assignment shows
+        its 2024 commune, the one that continued it in 2025 the merged one)."""
+        if assignment.village_id:
+            return assignment.village.commune_on(assignment.start_date)
+        return assignment.commune
 
     @admin.display(description=_("district"))
     def district(self, assignment):
-        return assignment.village.commune.district or "–"
+        commune = self.commune_of_target(assignment)
+        return commune.district or "–"
 
     def save_model(self, request, obj, form, change):
         target = obj.status
@@ -480,3 +669,48 @@ class ReportingDeadlineAdmin(HistoryAdmin):
             reason=obj.move_reason or _("Moved back to the original date"),
             by=request.user,
         )
+
+
+@admin.register(VillageYearFigures)
+class VillageYearFiguresAdmin(ListImportExportMixin, HistoryAdmin):
+    resource_classes = [VillageFiguresResource]
+    list_display = [
+        "village",
+        "year",
+        "households",
+        "population",
+        "poor_households",
+        "near_poor_households",
+        "left_poverty_households",
+        "hard_road_km",
+    ]
+    list_filter = ["year", "has_grid_power", "has_culture_house", "has_school", "has_clean_water"]
+    list_select_related = ["village"]
+    search_fields = ["village__search_key", "village__commune__search_key"]
+    autocomplete_fields = ["village"]
+
+
+@admin.register(RestructuringEvent)
+class RestructuringEventAdmin(admin.ModelAdmin):
+    """The record of restructurings: read only (they are made on the restructuring pages)."""
+
+    list_display = ["effective_date", "kind", "summary", "ordering_document", "created_by"]
+    list_filter = ["kind"]
+    list_select_related = ["document", "created_by"]
+    readonly_fields = [
+        "kind",
+        "effective_date",
+        "document",
+        "document_reference",
+        "summary",
+        "steps",
+        "note",
+        "created_by",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
+from django.db import connections
 from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,9 +14,21 @@ def register_vietnamese_collation(sender, connection, **kwargs):
         connection.connection.create_collation(VI_COLLATION, vietnamese_collate)
 
 
+def reinstall_database_guards(sender, using, plan=None, **kwargs):
+    """SQLite drops triggers with a table that a migration rebuilds: put them back."""
+    from . import dbguards
+
+    connection = connections[using]
+    if connection.vendor == "sqlite" and "assignments_assignment" in (
+        connection.introspection.table_names()
+    ):
+        dbguards.install(connection)
+
+
 class AssignmentsConfig(AppConfig):
     name = "assignments"
     verbose_name = _("Twinning assignments")
 
     def ready(self):
         connection_created.connect(register_vietnamese_collation)
+        post_migrate.connect(reinstall_database_guards, sender=self)

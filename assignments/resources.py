@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import tablib
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
@@ -22,7 +24,17 @@ from openpyxl.styles import Font
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from . import lifecycle
-from .models import AdministrativeUnit, Agency, Assignment, Directive, EthnicGroup, Village
+from .models import (
+    AdministrativeUnit,
+    Agency,
+    Assignment,
+    Directive,
+    EthnicGroup,
+    Village,
+    VillageLocation,
+    VillageYearFigures,
+    overlap_message,
+)
 from .spreadsheets import Column, find_table, read_cells
 from .text import clean_text, fold, strip_prefix
 
@@ -110,6 +122,7 @@ class RowPlan:
     resolved: dict = field(default_factory=dict)
     duplicate_of: int | None = None
     groups: list | None = None  # ethnic groups of a village row, when the column is given
+    figures: dict = field(default_factory=dict)  # a village row's figures of the year
 
     def error(self, attribute, column, message):
         text = _("Row %(row)s, column “%(column)s”: %(message)s") % {
@@ -298,7 +311,7 @@ class UnitIndex:
     def key(text):
         return fold(strip_prefix(text, UNIT_PREFIXES))
 
-    def communes_named(self, commune, district="", province=""):
+    def communes_named(self, commune, district="", province="", current_only=True):
         found = self.communes.get(self.key(commune), [])
         if district:
             found = [c for c in found if c.parent and c.parent.name_key == self.key(district)]
@@ -314,7 +327,7 @@ class UnitIndex:
                 }
             ]
         current = [c for c in found if c.valid_to is None]
-        return current or found
+        return (current or found) if current_only else found
 
     def all_commune_names(self):
         return [str(c) for units in self.communes.values() for c in units]
@@ -335,11 +348,17 @@ class AgencyIndex:
         return sorted({a.name for a in self.by_key.values()})
 
 
+def target_key(village_id, commune_id):
+    return ("village", village_id) if village_id else ("commune", commune_id)
+
+
 # --- Assignment lists ---------------------------------------------------------------------
 
 
 class AssignmentResource(ListResource):
-    """One row = one agency twinned with one village under the directive chosen on import."""
+    """One row = one party twinned with one village, or with a whole commune or ward (the
+    village cell left empty), under the document chosen on import, from a start date (the
+    row's own, else the one chosen on import: never silently the document's date)."""
 
     AGENCY = _column("agency", "Cơ quan, đơn vị", "Tên cơ quan, đơn vị", "Cơ quan", required=True)
     VILLAGE = _column(
@@ -348,14 +367,14 @@ class AssignmentResource(ListResource):
         "Thôn, làng, buôn",
         "Tên thôn, làng",
         "Thôn, làng được phân công",
-        required=True,
     )
-    COMMUNE = _column("commune", "Xã", "Xã, phường, thị trấn", required=True)
+    COMMUNE = _column("commune", "Xã", "Xã, phường, thị trấn", "Xã, phường", required=True)
     DISTRICT = _column("district", "Huyện", "Huyện, thị xã, thành phố")
     PROVINCE = _column("province", "Tỉnh")
     ROLE = _column("role", "Vai trò")
+    START = _column("start_date", "Ngày bắt đầu", "Từ ngày", "Bắt đầu từ ngày")
     NOTE = _column("note", "Ghi chú")
-    COLUMNS = (STT, AGENCY, VILLAGE, COMMUNE, DISTRICT, PROVINCE, ROLE, NOTE)
+    COLUMNS = (STT, AGENCY, VILLAGE, COMMUNE, DISTRICT, PROVINCE, ROLE, START, NOTE)
     COMPARED = ("role", "note")
     ROLES = {
         "chu tri": Assignment.Role.LEAD,
@@ -410,16 +429,22 @@ class AssignmentResource(ListResource):
         ]
 
     def get_export_queryset(self, request=None):
-        return Assignment.objects.select_related("agency", "directive", "village__commune__parent")
+        return Assignment.objects.select_related(
+            "agency", "directive", "village__commune__parent", "commune__parent"
+        )
+
+    @staticmethod
+    def _commune(assignment):
+        return assignment.village.commune if assignment.village_id else assignment.commune
 
     def dehydrate_village(self, assignment):
         return escape_formula(str(assignment.village)) if assignment.village_id else ""
 
     def dehydrate_commune(self, assignment):
-        return str(assignment.village.commune) if assignment.village_id else ""
+        return str(self._commune(assignment))
 
     def dehydrate_district(self, assignment):
-        district = assignment.village.commune.district if assignment.village_id else None
+        district = self._commune(assignment).district
         return str(district) if district else ""
 
     def dehydrate_role(self, assignment):
@@ -432,17 +457,24 @@ class AssignmentResource(ListResource):
         directive = self.options.get("directive")
         if directive is None:
             raise ValueError("AssignmentResource needs a directive")
+        default_start = self.options.get("start_date") or timezone.localdate()
         create_missing = self.options.get("create_missing", False)
         agencies, units = AgencyIndex(), UnitIndex()
         villages = {}
         for village in Village.objects.select_related("commune__parent").order_by():
             villages.setdefault(village.commune_id, {})[village.name_key] = village
-        existing = {
-            (a.agency_id, a.village_id): a
-            for a in Assignment.objects.filter(directive=directive, status__in=lifecycle.RUNNING)
-            .select_related("agency", "village__commune__parent")
-            .order_by()
-        }
+        # Every assignment still held on or after the earliest start date of the file, to
+        # find the row's own (re-import) and refuse overlaps with others, without a query
+        # per row.
+        starts = [_date(p.values.get("start_date", "")) for p in plans]
+        earliest = min([d for d in starts if d] + [default_start])
+        held = {}
+        for a in (
+            Assignment.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=earliest))
+            .select_related("directive", "village", "commune")
+            .order_by("start_date")
+        ):
+            held.setdefault((a.agency_id, target_key(a.village_id, a.commune_id)), []).append(a)
         created_agencies, created_villages = {}, {}
         for plan in plans:
             values = plan.values
@@ -462,7 +494,9 @@ class AssignmentResource(ListResource):
                         suggest(values["agency"], agencies.names()),
                     ),
                 )
-            village = self.resolve_village(plan, units, villages, created_villages, create_missing)
+            village, commune = self.resolve_target(
+                plan, units, villages, created_villages, create_missing
+            )
             role = self.ROLES.get(fold(values.get("role", "")))
             if values.get("role") and role is None:
                 plan.error(
@@ -471,21 +505,82 @@ class AssignmentResource(ListResource):
                     _("“%(value)s” is not a role: write Chủ trì or Phối hợp.")
                     % {"value": values["role"]},
                 )
+            start = default_start
+            if values.get("start_date"):
+                start = _date(values["start_date"])
+                if start is None:
+                    plan.error(
+                        "start_date",
+                        self.START,
+                        _("“%(value)s” is not a date (dd/mm/yyyy).")
+                        % {"value": values["start_date"]},
+                    )
+            if start and start < directive.issued_on:
+                plan.error(
+                    "start_date",
+                    self.START,
+                    _("%(date)s is before the document was issued (%(issued)s).")
+                    % {
+                        "date": start.strftime("%d/%m/%Y"),
+                        "issued": directive.issued_on.strftime("%d/%m/%Y"),
+                    },
+                )
             if plan.errors:
                 continue
-            current = existing.get((agency.pk, village.pk))
+            key = target_key(village and village.pk, commune and commune.pk)
+            others = held.get((agency.pk, key), [])
+            current = next(
+                (
+                    a
+                    for a in others
+                    if a.directive_id == directive.pk
+                    and a.status in lifecycle.RUNNING
+                    and (a.end_date is None or a.end_date >= start)
+                ),
+                None,
+            )
+            role = role or (current.role if current else Assignment.Role.LEAD)
+            if current is None:
+                clash = next(
+                    (
+                        a
+                        for a in others
+                        if a.role == role and (a.end_date is None or a.end_date >= start)
+                    ),
+                    None,
+                )
+                if clash is not None:
+                    plan.error("agency", self.AGENCY, overlap_message(clash))
+                    continue
             plan.resolved = {
                 "existing": current,
                 "agency": agency,
                 "village": village,
-                "role": role or (current.role if current else Assignment.Role.LEAD),
+                "commune": commune,
+                "role": role,
                 "note": values.get("note") or (current.note if current else ""),
             }
             if current is None:
-                plan.resolved.update(directive=directive, start_date=directive.issued_on)
-        self.mark_duplicates(plans, lambda p: (p.resolved["agency"].pk, p.resolved["village"].pk))
+                plan.resolved.update(directive=directive, start_date=start)
+        self.mark_duplicates(
+            plans,
+            lambda p: (
+                p.resolved["agency"].pk,
+                target_key(
+                    p.resolved["village"] and p.resolved["village"].pk,
+                    p.resolved["commune"] and p.resolved["commune"].pk,
+                ),
+            ),
+        )
 
-    def resolve_village(self, plan, units, villages, created, create_missing):
+    def resolve_target(self, plan, units, villages, created, create_missing):
+        """(village, None), or (None, commune) when the village cell is empty."""
+        if not plan.values.get("village"):
+            commune = self.resolve_commune(plan, units)
+            return None, commune
+        return self.resolve_village(plan, units, villages, created, create_missing), None
+
+    def resolve_commune(self, plan, units):
         values = plan.values
         communes = units.communes_named(
             values["commune"], values.get("district", ""), values.get("province", "")
@@ -514,7 +609,13 @@ class AssignmentResource(ListResource):
                 % {"value": values["commune"]},
             )
             return None
-        commune = communes[0]
+        return communes[0]
+
+    def resolve_village(self, plan, units, villages, created, create_missing):
+        values = plan.values
+        commune = self.resolve_commune(plan, units)
+        if commune is None:
+            return None
         name = strip_prefix(values["village"], VILLAGE_PREFIXES)
         key = fold(name)
         village = villages.get(commune.pk, {}).get(key) or created.get((commune.pk, key))
@@ -668,28 +769,18 @@ class VillageResource(ListResource):
         HARD,
         MIXED,
     )
-    COMPARED = (
-        "kind",
-        "households",
-        "population",
-        "poor_households",
-        "especially_disadvantaged",
-        "mixed",
-    )
+    COMPARED = ("kind", "especially_disadvantaged", "mixed")
+    FIGURES = ("households", "population", "poor_households")
 
     name = fields.Field("name", NAME.label, TextWidget())
     commune = fields.Field("commune", COMMUNE.label, TextWidget())
     district = fields.Field(None, DISTRICT.label, TextWidget())
     ethnic_groups = fields.Field(None, GROUPS.label, TextWidget())
-    households = fields.Field(
-        "households", HOUSEHOLDS.label, widgets.IntegerWidget(coerce_to_string=False)
-    )
-    population = fields.Field(
-        "population", POPULATION.label, widgets.IntegerWidget(coerce_to_string=False)
-    )
-    poor_households = fields.Field(
-        "poor_households", POOR.label, widgets.IntegerWidget(coerce_to_string=False)
-    )
+    # Households, population and poor households are figures of a year (the one chosen on
+    # import), kept in VillageYearFigures; the export gives the latest year's.
+    households = fields.Field(None, HOUSEHOLDS.label, TextWidget())
+    population = fields.Field(None, POPULATION.label, TextWidget())
+    poor_households = fields.Field(None, POOR.label, TextWidget())
     especially_disadvantaged = fields.Field("especially_disadvantaged", HARD.label, TextWidget())
     mixed = fields.Field("mixed", MIXED.label, TextWidget())
 
@@ -711,7 +802,22 @@ class VillageResource(ListResource):
         report_skipped = True
 
     def get_export_queryset(self, request=None):
-        return Village.objects.select_related("commune__parent").prefetch_related("ethnic_groups")
+        return Village.objects.select_related("commune__parent").prefetch_related(
+            "ethnic_groups", "figures"
+        )
+
+    @staticmethod
+    def _latest(village):
+        return max(village.figures.all(), key=lambda f: f.year, default=None)
+
+    def dehydrate_households(self, village):
+        return getattr(self._latest(village), "households", None)
+
+    def dehydrate_population(self, village):
+        return getattr(self._latest(village), "population", None)
+
+    def dehydrate_poor_households(self, village):
+        return getattr(self._latest(village), "poor_households", None)
 
     def dehydrate_name(self, village):
         return escape_formula(str(village))
@@ -778,11 +884,11 @@ class VillageResource(ListResource):
                 "commune": commune,
                 "kind": kind or getattr(current, "kind", Village.Kind.LANG),
             }
+            figures = {}
             for column in (self.HOUSEHOLDS, self.POPULATION, self.POOR):
                 number = _number(plan, column, values.get(column.key, ""))
-                resolved[column.key] = (
-                    number if number is not None else getattr(current, column.key, None)
-                )
+                if number is not None:
+                    figures[column.key] = number
             for column in (self.HARD, self.MIXED):
                 if column.key in values:
                     resolved[column.key] = _flag(values[column.key])
@@ -801,13 +907,17 @@ class VillageResource(ListResource):
                         ),
                     )
                 chosen.append(group)
-            if (resolved["poor_households"] or 0) > (resolved["households"] or 10**9):
+            if (figures.get("poor_households") or 0) > (figures.get("households") or 10**9):
                 plan.error(
                     "poor_households", self.POOR, _("poor households cannot outnumber households.")
                 )
             plan.resolved = resolved
             plan.groups = chosen if values.get("ethnic_groups") else None
+            plan.figures = figures
         self.mark_duplicates(plans, lambda p: (p.resolved["commune"].pk, fold(p.resolved["name"])))
+
+    def figures_year(self):
+        return self.options.get("year") or timezone.localdate().year
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         plan = self.plan_of(row)
@@ -820,12 +930,254 @@ class VillageResource(ListResource):
             and {g.pk for g in plan.groups} != {g.pk for g in original.ethnic_groups.all()}
         ):
             return False
+        if plan.figures and original is not None and original.pk:
+            recorded = original.figures.filter(year=self.figures_year()).first()
+            if recorded is None or any(
+                getattr(recorded, name) != value for name, value in plan.figures.items()
+            ):
+                return False
         return super().skip_row(instance, original, row, import_validation_errors)
 
     def after_save_instance(self, instance, row, **kwargs):
         plan = self.plan_of(row)
-        if plan.groups is not None and not plan.errors:
+        if plan.errors:
+            return
+        if plan.groups is not None:
             instance.ethnic_groups.set(plan.groups)
+        if plan.figures and instance.pk:
+            figures, _created = VillageYearFigures.objects.get_or_create(
+                village=instance, year=self.figures_year()
+            )
+            for name, value in plan.figures.items():
+                setattr(figures, name, value)
+            figures._history_user = self.user
+            figures.full_clean()
+            figures.save()
+
+
+# --- Village figures by year -------------------------------------------------------------------
+
+
+def _decimal(plan, column, text):
+    """A non-negative decimal written the Vietnamese way ("2,5") or the English way ("2.5")."""
+    from decimal import Decimal, InvalidOperation
+
+    if not text:
+        return None
+    cleaned = text.replace(" ", "")
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        value = None
+    if value is None or value < 0:
+        plan.error(column.key, column, _("“%(value)s” is not a number.") % {"value": text})
+        return None
+    return value
+
+
+def _yes_no(plan, column, text):
+    """True for x / có / 1, False for không / 0 / -, None when empty."""
+    folded = fold(text)
+    if not folded and text.strip() not in ("-", "–"):
+        return None
+    if folded in {"x", "co", "1", "yes", "true", "da co"}:
+        return True
+    if folded in {"khong", "0", "no", "false", "chua", "chua co"} or text.strip() in ("-", "–"):
+        return False
+    plan.error(column.key, column, _("“%(value)s”: write x (or có) or không.") % {"value": text})
+    return None
+
+
+class VillageFiguresResource(ListResource):
+    """One row = one village's figures of one year (the commune's yearly figures)."""
+
+    VILLAGE = _column("village", "Thôn, làng", "Tên thôn, làng", "Thôn, làng, buôn", required=True)
+    COMMUNE = AssignmentResource.COMMUNE
+    DISTRICT = AssignmentResource.DISTRICT
+    PROVINCE = AssignmentResource.PROVINCE
+    YEAR = _column("year", "Năm", "Năm số liệu", required=True)
+    HOUSEHOLDS = VillageResource.HOUSEHOLDS
+    POPULATION = VillageResource.POPULATION
+    POOR = VillageResource.POOR
+    NEAR_POOR = _column("near_poor_households", "Số hộ cận nghèo", "Hộ cận nghèo")
+    LEFT = _column(
+        "left_poverty_households", "Số hộ thoát nghèo", "Hộ thoát nghèo", "Thoát nghèo trong năm"
+    )
+    ROAD = _column("hard_road_km", "Đường cứng hóa (km)", "Đường bê tông (km)", "Đường cứng hóa")
+    POWER = _column("has_grid_power", "Điện lưới", "Có điện lưới")
+    CULTURE = _column("has_culture_house", "Nhà văn hóa", "Có nhà văn hóa")
+    SCHOOL = _column("has_school", "Trường, lớp", "Trường mẫu giáo", "Điểm trường", "Trường học")
+    WATER = _column("has_clean_water", "Nước sạch", "Có nước sạch")
+    NOTE = _column("note", "Ghi chú")
+    COLUMNS = (
+        STT,
+        VILLAGE,
+        COMMUNE,
+        DISTRICT,
+        PROVINCE,
+        YEAR,
+        HOUSEHOLDS,
+        POPULATION,
+        POOR,
+        NEAR_POOR,
+        LEFT,
+        ROAD,
+        POWER,
+        CULTURE,
+        SCHOOL,
+        WATER,
+        NOTE,
+    )
+    NUMBERS = (HOUSEHOLDS, POPULATION, POOR, NEAR_POOR, LEFT)
+    FLAGS = (POWER, CULTURE, SCHOOL, WATER)
+    COMPARED = (
+        "households",
+        "population",
+        "poor_households",
+        "near_poor_households",
+        "left_poverty_households",
+        "hard_road_km",
+        "has_grid_power",
+        "has_culture_house",
+        "has_school",
+        "has_clean_water",
+        "note",
+    )
+
+    village = fields.Field("village", VILLAGE.label, TextWidget())
+    commune = fields.Field(None, COMMUNE.label, TextWidget())
+    year = fields.Field("year", YEAR.label, widgets.IntegerWidget(coerce_to_string=False))
+    households = fields.Field("households", HOUSEHOLDS.label, widgets.IntegerWidget())
+    population = fields.Field("population", POPULATION.label, widgets.IntegerWidget())
+    poor_households = fields.Field("poor_households", POOR.label, widgets.IntegerWidget())
+    near_poor_households = fields.Field(
+        "near_poor_households", NEAR_POOR.label, widgets.IntegerWidget()
+    )
+    left_poverty_households = fields.Field(
+        "left_poverty_households", LEFT.label, widgets.IntegerWidget()
+    )
+    hard_road_km = fields.Field("hard_road_km", ROAD.label, widgets.DecimalWidget())
+    has_grid_power = fields.Field("has_grid_power", POWER.label, TextWidget())
+    has_culture_house = fields.Field("has_culture_house", CULTURE.label, TextWidget())
+    has_school = fields.Field("has_school", SCHOOL.label, TextWidget())
+    has_clean_water = fields.Field("has_clean_water", WATER.label, TextWidget())
+    note = fields.Field("note", NOTE.label, TextWidget())
+
+    class Meta:
+        model = VillageYearFigures
+        fields = (
+            "village",
+            "commune",
+            "year",
+            "households",
+            "population",
+            "poor_households",
+            "near_poor_households",
+            "left_poverty_households",
+            "hard_road_km",
+            "has_grid_power",
+            "has_culture_house",
+            "has_school",
+            "has_clean_water",
+            "note",
+        )
+        instance_loader_class = PlannedInstanceLoader
+        skip_unchanged = True
+        report_skipped = True
+
+    def get_export_queryset(self, request=None):
+        return VillageYearFigures.objects.select_related("village__commune")
+
+    def dehydrate_village(self, figures):
+        return escape_formula(str(figures.village))
+
+    def dehydrate_commune(self, figures):
+        return str(figures.village.commune)
+
+    def _flag_text(self, value):
+        return {True: "x", False: "không", None: ""}[value]
+
+    def dehydrate_has_grid_power(self, figures):
+        return self._flag_text(figures.has_grid_power)
+
+    def dehydrate_has_culture_house(self, figures):
+        return self._flag_text(figures.has_culture_house)
+
+    def dehydrate_has_school(self, figures):
+        return self._flag_text(figures.has_school)
+
+    def dehydrate_has_clean_water(self, figures):
+        return self._flag_text(figures.has_clean_water)
+
+    def plan(self, plans):
+        units = UnitIndex()
+        # A village by the name of a commune it lies or lay in: a 2024 list names the 2024
+        # commune.
+        villages = {}
+        for location in VillageLocation.objects.select_related("village").order_by("pk"):
+            villages.setdefault((location.commune_id, location.village.name_key), location.village)
+        existing = {(f.village_id, f.year): f for f in VillageYearFigures.objects.order_by()}
+        for plan in plans:
+            values = plan.values
+            year = _number(plan, self.YEAR, values["year"])
+            if year is not None and not 1990 <= year <= 2100:
+                plan.error("year", self.YEAR, _("the year must be between 1990 and 2100."))
+            communes = units.communes_named(
+                values["commune"],
+                values.get("district", ""),
+                values.get("province", ""),
+                current_only=False,
+            )
+            name = strip_prefix(values["village"], VILLAGE_PREFIXES)
+            found = {
+                villages[(c.pk, fold(name))] for c in communes if (c.pk, fold(name)) in villages
+            }
+            if not communes:
+                plan.error(
+                    "village",
+                    self.COMMUNE,
+                    with_suggestions(
+                        _("no commune “%(value)s”.") % {"value": values["commune"]},
+                        suggest(values["commune"], units.all_commune_names()),
+                    ),
+                )
+            elif len(found) != 1:
+                plan.error(
+                    "village",
+                    self.VILLAGE,
+                    _("no village “%(value)s” in %(commune)s.")
+                    % {"value": values["village"], "commune": values["commune"]}
+                    if not found
+                    else _("several villages match “%(value)s”: give the district.")
+                    % {"value": values["village"]},
+                )
+            resolved = {}
+            for column in self.NUMBERS:
+                resolved[column.key] = _number(plan, column, values.get(column.key, ""))
+            resolved["hard_road_km"] = _decimal(plan, self.ROAD, values.get("hard_road_km", ""))
+            for column in self.FLAGS:
+                resolved[column.key] = _yes_no(plan, column, values.get(column.key, ""))
+            households = resolved["households"]
+            for column in (self.POOR, self.NEAR_POOR):
+                if households is not None and (resolved[column.key] or 0) > households:
+                    plan.error(
+                        column.key,
+                        column,
+                        _("cannot outnumber the households (%(n)s).") % {"n": households},
+                    )
+            if plan.errors:
+                continue
+            (village,) = found
+            resolved.update(
+                existing=existing.get((village.pk, year)),
+                village=village,
+                year=year,
+                note=values.get("note", ""),
+            )
+            plan.resolved = resolved
+        self.mark_duplicates(plans, lambda p: (p.resolved["village"].pk, p.resolved["year"]))
 
 
 # --- Administrative units --------------------------------------------------------------------

@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from icalendar import Calendar, Event
 
-from assignments.models import Agency, Assignment, ReportingDeadline, ReportingRule
+from assignments.models import (
+    Agency,
+    Assignment,
+    ReportingDeadline,
+    ReportingRule,
+    coordinating_body_name,
+)
 
 from .models import CalendarFeed, Extension
 
@@ -39,7 +45,7 @@ def feed_calendar(feed):
     calendar.add(
         "x-wr-calname",
         _("Reporting deadlines – %(name)s")
-        % {"name": feed.agency.name if feed.agency_id else settings.COORDINATOR_NAME},
+        % {"name": feed.agency.name if feed.agency_id else coordinating_body_name()},
     )
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     extensions = {}

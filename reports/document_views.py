@@ -52,6 +52,13 @@ class DocumentForm(forms.ModelForm):
     last_year = forms.IntegerField(
         required=False, label=gettext_lazy("To year"), min_value=1990, max_value=2100
     )
+    as_of = forms.DateField(
+        required=False,
+        label=gettext_lazy("Assignments in force on"),
+        help_text=gettext_lazy("Communes and districts are printed as they were on that date."),
+        widget=DateInput(),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
     reply_by = forms.DateField(
         required=False,
         label=gettext_lazy("Reports expected by"),
@@ -66,7 +73,7 @@ class DocumentForm(forms.ModelForm):
     )
 
     FIELDS = {
-        Kind.ASSIGNMENT_LIST: ["directive"],
+        Kind.ASSIGNMENT_LIST: ["directive", "as_of"],
         Kind.CONSOLIDATED: ["deadline", "shortcomings", "proposals"],
         Kind.AGENCY_REPORT: ["report"],
         Kind.REMINDER_LETTER: ["deadline", "reply_by"],
@@ -94,13 +101,14 @@ class DocumentForm(forms.ModelForm):
             "report",
             "first_year",
             "last_year",
+            "as_of",
             "reply_by",
             "shortcomings",
             "proposals",
         } - set(self.FIELDS[kind]):
             del self.fields[name]
         for name in self.FIELDS[kind]:
-            if name not in ("shortcomings", "proposals"):
+            if name not in ("shortcomings", "proposals", "as_of"):
                 self.fields[name].required = True
 
     def clean(self):
@@ -120,7 +128,7 @@ class DocumentForm(forms.ModelForm):
         for name in self.FIELDS[self.kind]:
             value = data.get(name)
             params[name] = getattr(value, "pk", value)
-            if name == "reply_by" and value:
+            if name in ("reply_by", "as_of") and value:
                 params[name] = value.isoformat()
         return params
 

@@ -12,11 +12,17 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assignments import lifecycle
-from assignments.models import Assignment, Directive, ReportingDeadline, Village
+from assignments.models import (
+    Assignment,
+    Directive,
+    ReportingDeadline,
+    Village,
+    VillageYearFigures,
+    coordinating_body_name,
+)
 
 from . import tracking
-from .models import Activity, IssuedDocument, Report
+from .models import Activity, ActivityWork, IssuedDocument, Report
 
 
 def _d(date):
@@ -26,61 +32,191 @@ def _d(date):
 # --- Figures ---------------------------------------------------------------------------------
 
 
-def assignment_list_figures(directive):
+def list_date(directive, today=None):
+    """The date an assignment list shows by default: today, or the document's last day in
+    force when it has been replaced."""
+    today = today or timezone.localdate()
+    if directive.in_force_to and directive.in_force_to < today:
+        return directive.in_force_to
+    return max(today, directive.issued_on)
+
+
+def assignment_list_figures(directive, as_of=None):
+    """The assignments of ``directive`` in force on ``as_of``, by district (or province, for
+    communes without one since 2025), each target with the commune it lay in on that date."""
+    as_of = as_of or list_date(directive)
     assignments = (
-        Assignment.objects.filter(directive=directive, status__in=lifecycle.RUNNING)
-        .select_related("agency", "village__commune__parent")
-        .order_by("village__commune__parent__name", "agency__name", "village__name")
+        Assignment.objects.filter(directive=directive)
+        .in_force_on(as_of)
+        .select_related("agency", "village", "commune__parent")
+        .prefetch_related("village__locations__commune__parent")
     )
-    groups, current = [], None
-    for number, a in enumerate(assignments, start=1):
-        district = a.village.commune.district
-        name = str(district) if district else str(a.village.commune.parent or "")
-        if current is None or current["district"] != name:
-            current = {"district": name, "rows": []}
-            groups.append(current)
-        current["rows"].append(
-            [
-                number,
-                a.agency.name,
-                str(a.village),
-                str(a.village.commune),
-                name,
-                a.get_role_display(),
-                a.note[:200],
-            ]
+    rows = []
+    for a in assignments:
+        commune = a.village.commune_on(as_of) if a.village_id else a.commune
+        area = commune.parent
+        rows.append(
+            (
+                fold_key(area),
+                a.agency.name_key,
+                fold_key(a.target),
+                [
+                    a.agency.name,
+                    str(a.village) if a.village_id else "(toàn địa bàn)",
+                    str(commune),
+                    str(area) if area else "",
+                    a.get_role_display(),
+                    a.note[:200],
+                ],
+            )
         )
+    rows.sort(key=lambda row: row[:3])
+    groups, current = [], None
+    for number, (_area, _agency, _target, values) in enumerate(rows, start=1):
+        if current is None or current["district"] != values[3]:
+            current = {"district": values[3], "rows": []}
+            groups.append(current)
+        current["rows"].append([number, *values])
     return {
         "title": "PHỤ LỤC",
-        "subject": "Danh sách phân công các cơ quan, đơn vị kết nghĩa với thôn, làng đồng bào "
-        "dân tộc thiểu số",
+        "subject": "Danh sách phân công các cơ quan, đơn vị kết nghĩa với thôn, làng, xã vùng "
+        "đồng bào dân tộc thiểu số",
         "attached_to": f"(Kèm theo {directive.get_kind_display()} số {directive.number} ngày "
         f"{_d(directive.issued_on)} của {directive.issuing_body})",
+        "as_of": _d(as_of),
         "groups": groups,
-        "total": sum(len(g["rows"]) for g in groups),
+        "total": len(rows),
+    }
+
+
+def fold_key(obj):
+    from assignments.text import vietnamese_sort_key
+
+    return vietnamese_sort_key(str(obj)) if obj is not None else ((), (), ())
+
+
+WORK_LABELS = {
+    "road": "Đường giao thông",
+    "great_unity_house": "Nhà Đại đoàn kết",
+    "culture_house": "Nhà văn hóa",
+    "school": "Trường, lớp học",
+    "water": "Công trình nước sạch",
+    "electricity": "Công trình điện",
+    "other": "Công trình khác",
+}
+CASH_SOURCE_LABELS = {
+    "cash_budget_vnd": "Ngân sách của cơ quan, đơn vị",
+    "cash_staff_vnd": "Đóng góp của cán bộ, công chức",
+    "cash_donors_vnd": "Doanh nghiệp, nhà hảo tâm",
+    "cash_other_vnd": "Nguồn khác, chưa phân loại",
+}
+BENEFICIARY_LABELS = {
+    "beneficiary_poor_households": "Hộ nghèo",
+    "beneficiary_policy_families": "Gia đình chính sách",
+    "beneficiary_pupils": "Học sinh",
+    "beneficiary_others": "Đối tượng khác",
+}
+
+
+def support_of(snapshots):
+    """Support counted from frozen activities (submitted versions): cash by source, goods and
+    works by value, works by type with quantities, beneficiaries by category. Activities
+    frozen before sources were recorded count their cash as "other"."""
+    cash_sources = dict.fromkeys(CASH_SOURCE_LABELS, 0)
+    works = {}
+    beneficiaries = dict.fromkeys(BENEFICIARY_LABELS, 0)
+    totals = {"cash": 0, "in_kind": 0, "works_vnd": 0, "kg": 0}
+    for activity in snapshots:
+        totals["cash"] += activity.get("cash_vnd") or 0
+        totals["in_kind"] += activity.get("in_kind_vnd") or 0
+        totals["works_vnd"] += activity.get("works_vnd") or 0
+        sources = activity.get("cash_sources") or {"cash_other_vnd": activity.get("cash_vnd", 0)}
+        for name, value in sources.items():
+            cash_sources[name] = cash_sources.get(name, 0) + (value or 0)
+        for line in activity.get("goods_lines") or []:
+            totals["kg"] += float(line.get("weight_kg") or 0)
+        for line in activity.get("works") or []:
+            row = works.setdefault(
+                (line["kind"], line["unit"]),
+                {
+                    "label": WORK_LABELS.get(line["kind"], line["kind"]),
+                    "unit": line["unit"],
+                    "count": 0,
+                    "quantity": 0.0,
+                    "value": 0,
+                },
+            )
+            row["count"] += 1
+            row["quantity"] += float(line["quantity"])
+            row["value"] += line["value_vnd"]
+        for name, value in (activity.get("beneficiaries") or {}).items():
+            if isinstance(value, int) and name in beneficiaries:
+                beneficiaries[name] += value
+    return {
+        **totals,
+        "kg": round(totals["kg"], 2),
+        "cash_sources": [[CASH_SOURCE_LABELS[k], v] for k, v in cash_sources.items() if v],
+        "works": sorted(works.values(), key=lambda row: row["label"]),
+        "beneficiaries": [[BENEFICIARY_LABELS[k], v] for k, v in beneficiaries.items() if v],
     }
 
 
 def _version_totals(reports):
-    """Per agency: activities, cash, in kind and works from its latest submitted version."""
-    rows = []
+    """Per agency: activities, cash, goods and works from its latest submitted version."""
+    rows, snapshots = [], []
     for report in reports:
         version = max(report.versions.all(), key=lambda v: v.number, default=None)
         if version is None:
             continue
-        works = sum(1 for a in version.activities if a.get("kind") == "construction")
+        works = sum(len(a.get("works") or []) for a in version.activities)
         rows.append(
             {
                 "agency": report.agency.name,
                 "activities": len(version.activities),
                 "cash": version.cash_vnd,
                 "in_kind": version.in_kind_vnd,
+                "works_vnd": version.works_vnd,
                 "works": works,
                 "no_activity": version.no_activity,
                 "results": version.results[:1500],
             }
         )
-    return rows
+        snapshots.extend(version.activities)
+    return rows, support_of(snapshots)
+
+
+def village_figures_of(village_ids, year):
+    """The twinned villages' figures of ``year``: sums, and how many villages have each kind
+    of infrastructure (of those whose figures give it)."""
+    figures = list(
+        VillageYearFigures.objects.filter(village_id__in=village_ids, year=year).order_by()
+    )
+    if not figures:
+        return None
+
+    def total(name):
+        values = [getattr(f, name) for f in figures if getattr(f, name) is not None]
+        return sum(values) if values else None
+
+    return {
+        "year": year,
+        "villages": len(figures),
+        "households": total("households"),
+        "population": total("population"),
+        "poor": total("poor_households"),
+        "near_poor": total("near_poor_households"),
+        "left_poverty": total("left_poverty_households"),
+        "road_km": float(total("hard_road_km")) if total("hard_road_km") is not None else None,
+        "infrastructure": [
+            [label, sum(1 for f in figures if getattr(f, name))]
+            for name, label in (
+                ("has_grid_power", "Có điện lưới"),
+                ("has_culture_house", "Có nhà văn hóa"),
+                ("has_school", "Có trường mẫu giáo, điểm trường"),
+                ("has_clean_water", "Có nước sạch"),
+            )
+        ],
+    }
 
 
 def consolidated_figures(deadline, shortcomings="", proposals=""):
@@ -88,9 +224,10 @@ def consolidated_figures(deadline, shortcomings="", proposals=""):
     (column,) = tracking.compliance([deadline])
     agencies = tracking.agencies_of([column])
     in_force = Assignment.objects.filter(directive=directive).in_force_on(deadline.effective_date)
-    situation = in_force.aggregate(
+    situation = in_force.order_by().aggregate(
         agencies=Count("agency", distinct=True),
         villages=Count("village", distinct=True),
+        communes=Count("commune", distinct=True),
         assignments=Count("id"),
         ceremonies=Count("id", filter=Q(ceremony_date__isnull=False)),
     )
@@ -101,7 +238,9 @@ def consolidated_figures(deadline, shortcomings="", proposals=""):
         .prefetch_related("versions")
         .order_by("agency__name")
     )
-    rows = _version_totals(reports)
+    rows, support = _version_totals(reports)
+    village_ids = in_force.filter(village__isnull=False).values_list("village_id", flat=True)
+    year = deadline.effective_date.year
     return {
         "title": "BÁO CÁO",
         "subject": f"Tổng hợp kết quả công tác kết nghĩa – {deadline.rule.label} "
@@ -114,8 +253,12 @@ def consolidated_figures(deadline, shortcomings="", proposals=""):
             "activities": sum(r["activities"] for r in rows),
             "cash": sum(r["cash"] for r in rows),
             "in_kind": sum(r["in_kind"] for r in rows),
+            "works_vnd": sum(r["works_vnd"] for r in rows),
             "works": sum(r["works"] for r in rows),
         },
+        "support": support,
+        "villages": village_figures_of(list(village_ids), year),
+        "villages_before": village_figures_of(list(village_ids), year - 1),
         "on_time": [a.name for a in column.agencies(agencies, tracking.ON_TIME)],
         "late": [a.name for a in column.agencies(agencies, tracking.LATE)],
         "missing": [
@@ -150,16 +293,19 @@ def agency_report_figures(report):
         "activities": [
             [
                 a["date"],
-                a["village"],
+                a.get("target") or a["village"],
                 a["description"],
                 a["cash_vnd"],
                 a["in_kind_vnd"],
                 a.get("goods", ""),
+                a.get("works_vnd", 0),
             ]
             for a in version.activities
         ],
         "cash": version.cash_vnd,
         "in_kind": version.in_kind_vnd,
+        "works_vnd": version.works_vnd,
+        "support": support_of(version.activities),
     }
 
 
@@ -179,74 +325,129 @@ def reminder_letter_figures(deadline, reply_by):
     }
 
 
+def regime_chain(directive):
+    """The document with those it replaced and those that replaced it: a review of the
+    twinning spans the 2024 letter and the 2025 plan that replaced it."""
+    chain, queue = {directive.pk: directive}, [directive]
+    while queue:
+        current = queue.pop()
+        related = list(current.replaces.all())
+        if current.replaced_by_id:
+            related.append(current.replaced_by)
+        for other in related:
+            if other.pk not in chain:
+                chain[other.pk] = other
+                queue.append(other)
+    return sorted(chain.values(), key=lambda d: d.issued_on)
+
+
 def review_figures(directive, first_year, last_year):
     years = list(range(first_year, last_year + 1))
-    activities = Activity.objects.filter(assignment__directive=directive, date__year__in=years)
+    chain = regime_chain(directive)
+    assignments = Assignment.objects.filter(directive__in=chain).order_by()
+    activities = Activity.objects.filter(assignment__in=assignments, date__year__in=years)
     totals = {
         row["date__year"]: row
-        for row in activities.values("date__year").annotate(
+        for row in activities.order_by()
+        .values("date__year")
+        .annotate(
             cash=Sum("cash_vnd"),
             in_kind=Sum("in_kind_vnd"),
+            works_vnd=Sum("works_vnd"),
             count=Count("id"),
             ceremonies=Count("id", filter=Q(kind=Activity.Kind.CEREMONY)),
-            works=Count("id", filter=Q(kind=Activity.Kind.CONSTRUCTION)),
         )
     }
+    works_count = {
+        row["activity__date__year"]: row["n"]
+        for row in ActivityWork.objects.filter(activity__in=activities)
+        .order_by()
+        .values("activity__date__year")
+        .annotate(n=Count("id"))
+    }
     village_ids = set(
-        Assignment.objects.filter(directive=directive).values_list("village_id", flat=True)
+        assignments.filter(village__isnull=False).values_list("village_id", flat=True)
     )
     minority = Village.objects.filter(is_ethnic_minority=True).count()
+    figures = {
+        row["year"]: row
+        for row in VillageYearFigures.objects.filter(village_id__in=village_ids, year__in=years)
+        .order_by()
+        .values("year")
+        .annotate(
+            villages=Count("id"),
+            households=Sum("households"),
+            poor=Sum("poor_households"),
+            near_poor=Sum("near_poor_households"),
+            left_poverty=Sum("left_poverty_households"),
+            road_km=Sum("hard_road_km"),
+            power=Count("id", filter=Q(has_grid_power=True)),
+            culture_house=Count("id", filter=Q(has_culture_house=True)),
+            school=Count("id", filter=Q(has_school=True)),
+        )
+    }
     rows = []
     for year in years:
         end = dt.date(year, 12, 31)
         covered = (
-            Assignment.objects.filter(directive=directive, role=Assignment.Role.LEAD)
+            assignments.filter(role=Assignment.Role.LEAD, village__isnull=False)
             .in_force_on(end)
             .values("village")
             .distinct()
             .count()
         )
-        # The twinned villages' figures as recorded at the end of that year (audit history).
-        moment = timezone.make_aware(dt.datetime(year, 12, 31, 23, 59, 59))
-        recorded = (
-            list(Village.history.as_of(moment).filter(id__in=village_ids)) if village_ids else []
-        )
         data = totals.get(year, {})
+        recorded = figures.get(year, {})
         rows.append(
             {
                 "year": year,
                 "cash": data.get("cash") or 0,
                 "in_kind": data.get("in_kind") or 0,
+                "works_vnd": data.get("works_vnd") or 0,
                 "activities": data.get("count", 0),
                 "ceremonies": data.get("ceremonies", 0),
-                "works": data.get("works", 0),
+                "works": works_count.get(year, 0),
                 "covered": covered,
                 "villages": minority,
-                "households": sum(v.households or 0 for v in recorded) if recorded else None,
-                "poor": sum(v.poor_households or 0 for v in recorded) if recorded else None,
+                "with_figures": recorded.get("villages", 0),
+                "households": recorded.get("households"),
+                "poor": recorded.get("poor"),
+                "near_poor": recorded.get("near_poor"),
+                "left_poverty": recorded.get("left_poverty"),
+                "road_km": float(recorded["road_km"]) if recorded.get("road_km") else None,
+                "power": recorded.get("power"),
+                "culture_house": recorded.get("culture_house"),
+                "school": recorded.get("school"),
             }
         )
     models = list(
         activities.filter(kind__in=[Activity.Kind.PRODUCTION, Activity.Kind.CONSTRUCTION])
-        .values("assignment__agency__name", "assignment__village__name")
-        .annotate(cash=Sum("cash_vnd"), in_kind=Sum("in_kind_vnd"), count=Count("id"))
+        .values(
+            "assignment__agency__name", "assignment__village__name", "assignment__commune__name"
+        )
+        .annotate(
+            cash=Sum("cash_vnd"),
+            in_kind=Sum("in_kind_vnd"),
+            works=Sum("works_vnd"),
+            count=Count("id"),
+        )
         .order_by("-cash")[:5]
     )
     return {
         "title": "BÁO CÁO",
         "subject": f"Tổng kết {len(years)} năm thực hiện công tác kết nghĩa "
         f"({first_year} – {last_year})",
-        "directive": str(directive),
+        "directive": "; ".join(str(d) for d in chain),
         "rows": rows,
         "totals": {
             key: sum(r[key] for r in rows)
-            for key in ("cash", "in_kind", "activities", "ceremonies", "works")
+            for key in ("cash", "in_kind", "works_vnd", "activities", "ceremonies", "works")
         },
         "models": [
             {
                 "agency": m["assignment__agency__name"],
-                "village": m["assignment__village__name"],
-                "total": (m["cash"] or 0) + (m["in_kind"] or 0),
+                "village": m["assignment__village__name"] or m["assignment__commune__name"],
+                "total": (m["cash"] or 0) + (m["in_kind"] or 0) + (m["works"] or 0),
                 "count": m["count"],
             }
             for m in models
@@ -268,7 +469,11 @@ TEMPLATES = {
 def compute_figures(kind, parameters):
     """The figures of a document from its parameters (ids, years, typed texts)."""
     if kind == IssuedDocument.Kind.ASSIGNMENT_LIST:
-        return assignment_list_figures(Directive.objects.get(pk=parameters["directive"]))
+        as_of = parameters.get("as_of")
+        return assignment_list_figures(
+            Directive.objects.get(pk=parameters["directive"]),
+            dt.date.fromisoformat(as_of) if as_of else None,
+        )
     if kind == IssuedDocument.Kind.CONSOLIDATED:
         deadline = ReportingDeadline.objects.select_related("rule__directive").get(
             pk=parameters["deadline"]
@@ -375,7 +580,15 @@ def workbook(document):
     kind = document.kind
     if kind == IssuedDocument.Kind.ASSIGNMENT_LIST:
         table(
-            ["STT", "Cơ quan, đơn vị", "Thôn, làng", "Xã", "Huyện", "Vai trò", "Ghi chú"],
+            [
+                "STT",
+                "Cơ quan, đơn vị",
+                "Thôn, làng",
+                "Xã, phường",
+                "Huyện (tỉnh)",
+                "Vai trò",
+                "Ghi chú",
+            ],
             [row for group in f["groups"] for row in group["rows"]],
         )
     elif kind == IssuedDocument.Kind.CONSOLIDATED:
@@ -385,12 +598,37 @@ def workbook(document):
             [[s["agencies"], s["villages"], s["assignments"], s["ceremonies"]]],
         )
         table(
-            ["Cơ quan, đơn vị", "Số hoạt động", "Tiền mặt (đ)", "Hiện vật (đ)", "Công trình"],
             [
-                [r["agency"], r["activities"], r["cash"], r["in_kind"], r["works"]]
+                "Cơ quan, đơn vị",
+                "Số hoạt động",
+                "Tiền mặt (đ)",
+                "Hiện vật (đ)",
+                "Công trình (đ)",
+                "Số công trình",
+            ],
+            [
+                [
+                    r["agency"],
+                    r["activities"],
+                    r["cash"],
+                    r["in_kind"],
+                    r.get("works_vnd", 0),
+                    r["works"],
+                ]
                 for r in f["rows"]
             ],
         )
+        support = f.get("support")
+        if support:
+            table(["Nguồn tiền mặt", "Số tiền (đ)"], support["cash_sources"])
+            table(
+                ["Loại công trình", "Số công trình", "Khối lượng", "Đơn vị", "Giá trị (đ)"],
+                [
+                    [w["label"], w["count"], w["quantity"], w["unit"], w["value"]]
+                    for w in support["works"]
+                ],
+            )
+            table(["Đối tượng được hỗ trợ", "Số lượng"], support["beneficiaries"])
         table(
             ["Tình hình nộp", "Cơ quan, đơn vị"],
             [["Đúng hạn", a] for a in f["on_time"]]
@@ -399,7 +637,15 @@ def workbook(document):
         )
     elif kind == IssuedDocument.Kind.AGENCY_REPORT:
         table(
-            ["Ngày", "Thôn, làng", "Nội dung", "Tiền mặt (đ)", "Hiện vật (đ)", "Hàng hóa"],
+            [
+                "Ngày",
+                "Địa bàn",
+                "Nội dung",
+                "Tiền mặt (đ)",
+                "Hiện vật (đ)",
+                "Hàng hóa",
+                "Công trình (đ)",
+            ],
             f["activities"],
         )
     elif kind == IssuedDocument.Kind.REMINDER_LETTER:
@@ -418,8 +664,12 @@ def workbook(document):
                 "Công trình",
                 "Thôn, làng có cơ quan chủ trì",
                 "Thôn, làng DTTS",
+                "Thôn, làng có số liệu",
                 "Số hộ",
                 "Số hộ nghèo",
+                "Số hộ cận nghèo",
+                "Số hộ thoát nghèo",
+                "Đường cứng hóa (km)",
             ],
             [
                 [
@@ -431,8 +681,12 @@ def workbook(document):
                     r["works"],
                     r["covered"],
                     r["villages"],
+                    r.get("with_figures"),
                     r["households"],
                     r["poor"],
+                    r.get("near_poor"),
+                    r.get("left_poverty"),
+                    r.get("road_km"),
                 ]
                 for r in f["rows"]
             ],
@@ -446,13 +700,15 @@ def workbook(document):
     return stream.getvalue()
 
 
-def default_fields(kind):
-    """Defaults of the issuing form, from settings (never hard-coded in templates)."""
+def default_fields(kind, date=None):
+    """Defaults of the issuing form: the coordinating body in force on the document's date
+    (from the data), the rest from settings (never hard-coded in templates)."""
+    date = date or timezone.localdate()
     return {
-        "issued_on": timezone.localdate(),
+        "issued_on": date,
         "place": settings.PROVINCE_NAME,
         "parent_body": settings.DOCUMENT_PARENT_BODY,
-        "issuer": settings.COORDINATOR_NAME,
+        "issuer": coordinating_body_name(date),
         "signing_authority": settings.DOCUMENT_SIGNING_AUTHORITY,
         "signer_title": settings.DOCUMENT_SIGNER_TITLE,
         "signer_name": settings.DOCUMENT_SIGNER_NAME,

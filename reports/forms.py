@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from assignments.models import Assignment
 from assignments.validators import validate_pdf, validate_upload_size
 
-from .models import Activity, Extension, Report
+from .models import Activity, ActivityGoods, ActivityWork, Extension, Report
 
 
 class DateInput(forms.DateInput):
@@ -22,16 +22,19 @@ class ActivityForm(forms.ModelForm):
             "date",
             "kind",
             "description",
-            "cash_vnd",
-            "in_kind_vnd",
-            "goods",
+            "cash_budget_vnd",
+            "cash_staff_vnd",
+            "cash_donors_vnd",
+            "cash_other_vnd",
             "participants",
-            "beneficiaries",
+            "beneficiary_poor_households",
+            "beneficiary_policy_families",
+            "beneficiary_pupils",
+            "beneficiary_others",
         ]
         widgets = {
             "date": DateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
-            "goods": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -43,8 +46,39 @@ class ActivityForm(forms.ModelForm):
             .select_related("agency", "village")
             .order_by("agency__name", "village__name")
         )
-        self.fields["assignment"].label_from_instance = lambda a: f"{a.agency} – {a.village}"
+        self.fields["assignment"].label_from_instance = lambda a: f"{a.agency} – {a.target}"
         self.fields["date"].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
+class GoodsLineForm(forms.ModelForm):
+    class Meta:
+        model = ActivityGoods
+        fields = ["item", "quantity", "unit", "weight_kg", "value_vnd"]
+
+
+class WorksLineForm(forms.ModelForm):
+    class Meta:
+        model = ActivityWork
+        fields = ["kind", "quantity", "unit", "value_vnd", "description"]
+
+
+GoodsFormSet = forms.inlineformset_factory(
+    Activity, ActivityGoods, form=GoodsLineForm, extra=2, can_delete=True
+)
+WorksFormSet = forms.inlineformset_factory(
+    Activity, ActivityWork, form=WorksLineForm, extra=1, can_delete=True
+)
+
+
+def line_data(formset):
+    """The lines a formset keeps (filled in, not marked for deletion), as dicts of the line's
+    own fields (not the activity it belongs to)."""
+    names = [name for name in formset.form.base_fields if name != formset.fk.name]
+    return [
+        {name: form.cleaned_data.get(name) for name in names}
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
 
 
 class ReportForm(forms.ModelForm):
@@ -125,7 +159,7 @@ class TrackingFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         from django.db.models import Q
 
-        from assignments.models import AdministrativeUnit, Agency, Directive, Village
+        from assignments.models import AdministrativeUnit, Agency, Directive, VillageLocation
 
         super().__init__(*args, **kwargs)
         self.fields["directive"].queryset = (
@@ -133,7 +167,7 @@ class TrackingFilterForm(forms.Form):
             .distinct()
             .order_by("-issued_on")
         )
-        communes = Village.objects.values("commune_id")
+        communes = VillageLocation.objects.values("commune_id")
         districts = AdministrativeUnit.objects.filter(pk__in=communes).values("parent_id")
         self.fields["unit"].queryset = (
             AdministrativeUnit.objects.filter(Q(pk__in=communes) | Q(pk__in=districts))
@@ -146,10 +180,8 @@ class TrackingFilterForm(forms.Form):
         self.fields["kind"].choices = [("", _("All kinds")), *Agency.Kind.choices]
 
     def filters(self):
-        """(directive, year, agency Q or None, village Q or None), from valid data."""
+        """(directive, year, agency Q or None, unit or None), from valid data."""
         from django.db.models import Q
-
-        from .tracking import village_filter_for
 
         data = self.cleaned_data if self.is_valid() else {}
         kind = data.get("kind")
@@ -157,41 +189,5 @@ class TrackingFilterForm(forms.Form):
             data.get("directive"),
             data.get("year"),
             Q(kind=kind) if kind else None,
-            village_filter_for(data.get("unit")),
+            data.get("unit"),
         )
-
-
-class ReassignForm(forms.Form):
-    agency = forms.ModelChoiceField(queryset=None, required=False, label=_("New agency"))
-    village = forms.ModelChoiceField(queryset=None, required=False, label=_("New village"))
-    end_date = forms.DateField(
-        label=_("Last day of the current assignment"),
-        widget=DateInput(),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-    )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
-    document = forms.ModelChoiceField(
-        queryset=None, required=False, label=_("Document ordering it")
-    )
-    confirm_uncovered = forms.BooleanField(
-        required=False, label=_("I understand that the village will have no lead agency")
-    )
-
-    def __init__(self, *args, assignment, **kwargs):
-        from assignments.models import Agency, Directive, Village
-
-        super().__init__(*args, **kwargs)
-        self.assignment = assignment
-        self.fields["agency"].queryset = Agency.objects.filter(valid_to__isnull=True)
-        self.fields["village"].queryset = Village.objects.select_related("commune")
-        self.fields["village"].label_from_instance = lambda v: f"{v}, {v.commune}"
-        self.fields["document"].queryset = Directive.objects.order_by("-issued_on")
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("agency") and not data.get("village"):
-            raise forms.ValidationError(_("Choose a new agency, a new village, or both."))
-        end = data.get("end_date")
-        if end and end < self.assignment.start_date:
-            self.add_error("end_date", _("The end cannot be before the assignment started."))
-        return data

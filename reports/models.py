@@ -50,13 +50,30 @@ class ActivityQuerySet(AgencyScopedQuerySet):
     agency_path = "assignment__agency"
 
     def totals(self):
+        """Cash by source, goods and works by value, and beneficiaries by category."""
         return self.aggregate(
-            cash=Sum("cash_vnd", default=0), in_kind=Sum("in_kind_vnd", default=0)
+            cash=Sum("cash_vnd", default=0),
+            cash_budget=Sum("cash_budget_vnd", default=0),
+            cash_staff=Sum("cash_staff_vnd", default=0),
+            cash_donors=Sum("cash_donors_vnd", default=0),
+            cash_other=Sum("cash_other_vnd", default=0),
+            in_kind=Sum("in_kind_vnd", default=0),
+            works=Sum("works_vnd", default=0),
+            poor_households=Sum("beneficiary_poor_households", default=0),
+            policy_families=Sum("beneficiary_policy_families", default=0),
+            pupils=Sum("beneficiary_pupils", default=0),
+            others=Sum("beneficiary_others", default=0),
         )
 
 
 class Activity(models.Model):
-    """A twinning activity: a visit, gifts, production support, building works, ..."""
+    """A twinning activity: a visit, gifts, production support, building works, ...
+
+    Support is counted as the seeds count it: cash by source, goods as quantity, unit and
+    value (``goods``), works by type with quantity and value (``works``), beneficiaries by
+    category. ``cash_vnd``, ``in_kind_vnd`` and ``works_vnd`` are the totals, kept in step by
+    ``save()`` and the services so that sums over years are one query.
+    """
 
     class Kind(models.TextChoices):
         VISIT = "visit", _("Visit")
@@ -67,22 +84,45 @@ class Activity(models.Model):
         CEREMONY = "ceremony", _("Twinning ceremony")
         OTHER = "other", _("Other")
 
+    CASH_SOURCES = ("cash_budget_vnd", "cash_staff_vnd", "cash_donors_vnd", "cash_other_vnd")
+    BENEFICIARIES = (
+        "beneficiary_poor_households",
+        "beneficiary_policy_families",
+        "beneficiary_pupils",
+        "beneficiary_others",
+    )
+
     assignment = models.ForeignKey(
         Assignment,
         on_delete=models.PROTECT,
         related_name="activities",
-        verbose_name=_("twinning (agency and village)"),
+        verbose_name=_("twinning"),
     )
     date = models.DateField(_("date"))
     kind = models.CharField(_("type"), max_length=15, choices=Kind.choices)
     description = models.TextField(_("description"))
-    cash_vnd = models.PositiveBigIntegerField(_("cash (VND)"), default=0)
-    in_kind_vnd = models.PositiveBigIntegerField(_("value in kind (VND)"), default=0)
-    goods = models.TextField(
-        _("goods"), blank=True, help_text=_("What was given, with quantities, e.g. 2 tấn gạo.")
+    cash_budget_vnd = models.PositiveBigIntegerField(_("cash from the agency's budget"), default=0)
+    cash_staff_vnd = models.PositiveBigIntegerField(_("cash from staff contributions"), default=0)
+    cash_donors_vnd = models.PositiveBigIntegerField(
+        _("cash from enterprises and donors"), default=0
     )
+    cash_other_vnd = models.PositiveBigIntegerField(
+        _("cash from other or unrecorded sources"), default=0
+    )
+    cash_vnd = models.PositiveBigIntegerField(_("cash (VND)"), default=0, editable=False)
+    in_kind_vnd = models.PositiveBigIntegerField(_("goods, value (VND)"), default=0, editable=False)
+    works_vnd = models.PositiveBigIntegerField(_("works, value (VND)"), default=0, editable=False)
     participants = models.PositiveIntegerField(_("participants"), null=True, blank=True)
-    beneficiaries = models.PositiveIntegerField(_("beneficiaries"), null=True, blank=True)
+    beneficiary_poor_households = models.PositiveIntegerField(
+        _("poor households helped"), null=True, blank=True
+    )
+    beneficiary_policy_families = models.PositiveIntegerField(
+        _("policy families helped"), null=True, blank=True
+    )
+    beneficiary_pupils = models.PositiveIntegerField(_("pupils helped"), null=True, blank=True)
+    beneficiary_others = models.PositiveIntegerField(
+        _("other people helped"), null=True, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -102,6 +142,73 @@ class Activity(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} – {self.date:%d/%m/%Y}"
+
+    def save(self, *args, **kwargs):
+        self.cash_vnd = sum(getattr(self, name) or 0 for name in self.CASH_SOURCES)
+        super().save(*args, **kwargs)
+
+    @property
+    def total_vnd(self):
+        return self.cash_vnd + self.in_kind_vnd + self.works_vnd
+
+
+class ActivityGoods(models.Model):
+    """Goods given in an activity: "144 phần quà, mỗi phần 10 kg gạo, trị giá …"."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="goods", verbose_name=_("activity")
+    )
+    item = models.CharField(_("item"), max_length=200)
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=30, help_text=_("e.g. phần, kg, tấn, bộ"))
+    weight_kg = models.DecimalField(
+        _("total weight (kg)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    value_vnd = models.PositiveBigIntegerField(_("value (VND)"), default=0)
+
+    class Meta:
+        verbose_name = _("goods given")
+        verbose_name_plural = _("goods given")
+        ordering = ["activity", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="goods_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity.normalize():f} {self.unit} {self.item}"
+
+
+class ActivityWork(models.Model):
+    """A work built or repaired in an activity: a road, a Đại đoàn kết house, …"""
+
+    class Kind(models.TextChoices):
+        ROAD = "road", _("Road")
+        GREAT_UNITY_HOUSE = "great_unity_house", _("Đại đoàn kết house")
+        CULTURE_HOUSE = "culture_house", _("Culture house")
+        SCHOOL = "school", _("School or kindergarten")
+        WATER = "water", _("Clean water")
+        ELECTRICITY = "electricity", _("Electricity")
+        OTHER = "other", _("Other works")
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="works", verbose_name=_("activity")
+    )
+    kind = models.CharField(_("type of works"), max_length=20, choices=Kind.choices)
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=30, help_text=_("e.g. km, căn, công trình"))
+    value_vnd = models.PositiveBigIntegerField(_("value (VND)"), default=0)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("works")
+        verbose_name_plural = _("works")
+        ordering = ["activity", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="works_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.quantity.normalize():f} {self.unit}"
 
 
 class ReportQuerySet(AgencyScopedQuerySet):
@@ -199,9 +306,11 @@ class Report(models.Model):
 
     def activities(self):
         start, end = self.period()
-        return Activity.objects.filter(
-            assignment__agency=self.agency, date__gt=start, date__lte=end
-        ).select_related("assignment__village__commune")
+        return (
+            Activity.objects.filter(assignment__agency=self.agency, date__gt=start, date__lte=end)
+            .select_related("assignment__village__commune", "assignment__commune__parent")
+            .prefetch_related("goods", "works")
+        )
 
     def delete(self, *args, **kwargs):
         if self.status != self.Status.DRAFT:
@@ -231,6 +340,7 @@ class ReportVersion(models.Model):
     activities = models.JSONField(_("activities"), default=list)
     cash_vnd = models.PositiveBigIntegerField(_("cash (VND)"), default=0)
     in_kind_vnd = models.PositiveBigIntegerField(_("value in kind (VND)"), default=0)
+    works_vnd = models.PositiveBigIntegerField(_("works, value (VND)"), default=0)
     scan = models.FileField(
         _("signed scan (PDF)"), storage=private_storage, upload_to="scans/%Y/", blank=True
     )

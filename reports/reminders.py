@@ -12,7 +12,13 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from assignments.models import AgencyMembership, ReportingDeadline, ReportingRule, User
+from assignments.models import (
+    AgencyMembership,
+    ReportingDeadline,
+    ReportingRule,
+    User,
+    coordinating_body_name,
+)
 
 from . import tracking
 from .models import ReminderLog, Report
@@ -76,7 +82,7 @@ def agency_reminders(today):
                 "days_left": left,
                 "overdue": left < 0,
                 "site": settings.SITE_URL,
-                "coordinator": settings.COORDINATOR_NAME,
+                "coordinator": coordinating_body_name(today),
             }
             subject = (
                 _("Overdue: %(label)s (due %(date)s)")

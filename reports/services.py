@@ -11,7 +11,15 @@ from django.utils.translation import pgettext_lazy
 from assignments import lifecycle
 from assignments import services as assignment_services
 
-from .models import Activity, Extension, Report, ReportVersion, ReviewEvent
+from .models import (
+    Activity,
+    ActivityGoods,
+    ActivityWork,
+    Extension,
+    Report,
+    ReportVersion,
+    ReviewEvent,
+)
 
 Status = Report.Status
 
@@ -53,13 +61,40 @@ def _locked(report):
     return Report.objects.select_for_update().get(pk=report.pk)
 
 
+def _lines(activity, goods, works):
+    """The goods and works lines of ``activity`` from dicts of their fields, validated, with
+    the activity's totals set from them (one save of the activity, one history record)."""
+    lines = {
+        model: [model(activity=activity, **data) for data in rows]
+        for model, rows in ((ActivityGoods, goods), (ActivityWork, works))
+    }
+    for made in lines.values():
+        for line in made:
+            line.full_clean(exclude=["activity"])
+    activity.in_kind_vnd = sum(line.value_vnd for line in lines[ActivityGoods])
+    activity.works_vnd = sum(line.value_vnd for line in lines[ActivityWork])
+    return lines
+
+
+def _write_lines(activity, lines):
+    activity.goods.all().delete()
+    activity.works.all().delete()
+    for model, made in lines.items():
+        for line in made:
+            line.activity = activity
+        model.objects.bulk_create(made)
+
+
 @transaction.atomic
-def activity_record(*, assignment, by, **fields):
-    """Record an activity. A twinning ceremony moves its assignment to "ceremony held"."""
+def activity_record(*, assignment, by, goods=(), works=(), **fields):
+    """Record an activity with its goods and works. A twinning ceremony moves its assignment
+    to "ceremony held"."""
     activity = Activity(assignment=assignment, created_by=by, **fields)
     activity._history_user = by
+    lines = _lines(activity, goods, works)
     activity.full_clean()
     activity.save()
+    _write_lines(activity, lines)
     if activity.kind == Activity.Kind.CEREMONY and assignment.status == lifecycle.ASSIGNED:
         assignment_services.assignment_record_ceremony(
             assignment=assignment,
@@ -71,13 +106,70 @@ def activity_record(*, assignment, by, **fields):
 
 
 @transaction.atomic
-def activity_update(*, activity, by, **fields):
+def activity_update(*, activity, by, goods=None, works=None, **fields):
+    """Change an activity; ``goods`` / ``works``, when given, replace its lines."""
     for name, value in fields.items():
         setattr(activity, name, value)
     activity._history_user = by
+    lines = None
+    if goods is not None or works is not None:
+        lines = _lines(
+            activity,
+            goods if goods is not None else _line_data(activity.goods.all(), GOODS_FIELDS),
+            works if works is not None else _line_data(activity.works.all(), WORKS_FIELDS),
+        )
     activity.full_clean()
     activity.save()
+    if lines is not None:
+        _write_lines(activity, lines)
     return activity
+
+
+GOODS_FIELDS = ("item", "quantity", "unit", "weight_kg", "value_vnd")
+WORKS_FIELDS = ("kind", "quantity", "unit", "value_vnd", "description")
+
+
+def _line_data(lines, names):
+    return [{name: getattr(line, name) for name in names} for line in lines]
+
+
+def activity_snapshot(activity):
+    """An activity as frozen in a submitted version (plain JSON)."""
+    return {
+        "date": activity.date.isoformat(),
+        "kind": activity.kind,
+        "village": str(activity.assignment.target),
+        "target": activity.assignment.target_place(activity.date),
+        "description": activity.description,
+        "cash_vnd": activity.cash_vnd,
+        "cash_sources": {name: getattr(activity, name) for name in Activity.CASH_SOURCES},
+        "in_kind_vnd": activity.in_kind_vnd,
+        "works_vnd": activity.works_vnd,
+        "goods": "; ".join(str(line) for line in activity.goods.all()),
+        "goods_lines": [
+            {
+                "item": line.item,
+                "quantity": str(line.quantity),
+                "unit": line.unit,
+                "weight_kg": str(line.weight_kg) if line.weight_kg is not None else None,
+                "value_vnd": line.value_vnd,
+            }
+            for line in activity.goods.all()
+        ],
+        "works": [
+            {
+                "kind": line.kind,
+                "label": str(line.get_kind_display()),
+                "quantity": str(line.quantity),
+                "unit": line.unit,
+                "value_vnd": line.value_vnd,
+                "description": line.description,
+            }
+            for line in activity.works.all()
+        ],
+        "participants": activity.participants,
+        "beneficiaries": {name: getattr(activity, name) for name in Activity.BENEFICIARIES},
+    }
 
 
 def report_for(*, deadline, agency):
@@ -128,22 +220,10 @@ def report_submit(*, report, by):
         shortcomings=report.shortcomings,
         directions=report.directions,
         proposals=report.proposals,
-        activities=[
-            {
-                "date": a.date.isoformat(),
-                "kind": a.kind,
-                "village": str(a.assignment.village),
-                "description": a.description,
-                "cash_vnd": a.cash_vnd,
-                "in_kind_vnd": a.in_kind_vnd,
-                "goods": a.goods,
-                "participants": a.participants,
-                "beneficiaries": a.beneficiaries,
-            }
-            for a in activities
-        ],
+        activities=[activity_snapshot(a) for a in activities],
         cash_vnd=sum(a.cash_vnd for a in activities),
         in_kind_vnd=sum(a.in_kind_vnd for a in activities),
+        works_vnd=sum(a.works_vnd for a in activities),
         scan=report.scan.name,
     )
     report.status = target

@@ -11,8 +11,15 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
-from assignments import lifecycle
-from assignments.models import Agency, Assignment, ReportingDeadline, ReportingRule, Village
+from assignments.models import (
+    AdministrativeUnit,
+    Agency,
+    Assignment,
+    ReportingDeadline,
+    ReportingRule,
+    Village,
+    VillageLocation,
+)
 
 from . import timeliness
 from .models import Activity, Extension, Report
@@ -86,23 +93,24 @@ def cell_status(due, report_status, submitted_at, extension, today):
     return MISSING
 
 
-def compliance(deadlines, *, agency_filter=None, village_filter=None, today=None):
+def compliance(deadlines, *, agency_filter=None, unit=None, today=None):
     """Columns (one per deadline, in the order given) of the agencies expected at each.
 
     Expected: agencies with an assignment of the rule's document in force on the deadline's
     date (an agency assigned later or ended earlier is not; after a merger the successor's
-    transferred assignment is). ``agency_filter`` / ``village_filter`` are Q objects on
-    Agency / Village narrowing whom to count. Rows are read as tuples: at province scale
-    there are thousands of them.
+    assignment, passed on from the merger's date, is). ``agency_filter`` is a Q object on
+    Agency narrowing whom to count, ``unit`` a commune, district or province whose villages
+    and communes (at any time) narrow the assignments. Rows are read as tuples: at province
+    scale there are thousands of them.
     """
     today = today or timezone.localdate()
     deadlines = [d for d in deadlines if d.rule.reporter == ReportingRule.Reporter.AGENCIES]
     directive_ids = {d.rule.directive_id for d in deadlines}
-    assignments = Assignment.objects.filter(directive_id__in=directive_ids)
+    assignments = Assignment.objects.filter(directive_id__in=directive_ids).order_by()
     if agency_filter is not None:
         assignments = assignments.filter(agency__in=Agency.objects.filter(agency_filter))
-    if village_filter is not None:
-        assignments = assignments.filter(village__in=Village.objects.filter(village_filter))
+    if unit is not None:
+        assignments = assignments.in_unit(unit)
     by_directive = defaultdict(list)
     for directive_id, agency_id, start, end in assignments.values_list(
         "directive_id", "agency_id", "start_date", "end_date"
@@ -147,39 +155,76 @@ def agencies_of(columns):
     return {a.pk: a for a in Agency.objects.filter(pk__in=ids)}
 
 
-def village_filter_for(unit):
-    """Villages of a commune, or of the communes of a district or province."""
-    if unit is None:
-        return None
-    return Q(commune=unit) | Q(commune__parent=unit) | Q(commune__parent__parent=unit)
+def coverage(unit=None, today=None):
+    """Who has a lead party twinned today: ethnic-minority villages (directly, or through their
+    commune twinned as a whole) and communes (as a whole, or through at least one village).
 
-
-def coverage(village_filter=None, today=None):
-    """Ethnic-minority villages with a lead agency twinned today, against all of them."""
+    ``unit`` narrows to the villages and communes lying in it today.
+    """
     today = today or timezone.localdate()
-    villages = Village.objects.filter(is_ethnic_minority=True).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today)
-    )
-    if village_filter is not None:
-        villages = villages.filter(village_filter)
-    covered_ids = (
-        Assignment.objects.filter(role=Assignment.Role.LEAD, status__in=lifecycle.RUNNING)
+    leads = Assignment.objects.filter(role=Assignment.Role.LEAD).in_force_on(today).order_by()
+    here = VillageLocation.objects.in_force_on(today)
+    if unit is not None:
+        here = here.filter(
+            Q(commune=unit) | Q(commune__parent=unit) | Q(commune__parent__parent=unit)
+        )
+    villages = (
+        Village.objects.filter(is_ethnic_minority=True, pk__in=here.values("village_id"))
         .in_force_on(today)
-        .values("village_id")
+        .order_by()
     )
-    uncovered = villages.exclude(pk__in=covered_ids).select_related("commune__parent")
+    direct = villages.filter(pk__in=leads.filter(village__isnull=False).values("village_id"))
+    whole_communes = leads.filter(commune__isnull=False).values("commune_id")
+    through_commune = villages.exclude(pk__in=direct.values("pk")).filter(
+        pk__in=here.filter(commune__in=whole_communes).values("village_id")
+    )
+    uncovered = (
+        villages.exclude(pk__in=direct.values("pk"))
+        .exclude(pk__in=through_commune.values("pk"))
+        .select_related("commune__parent")
+        .order_by("name_key")
+    )
     total = villages.count()
-    missing = uncovered.count()
-    return {"total": total, "covered": total - missing, "missing": missing, "uncovered": uncovered}
+    direct_count = direct.count()
+    through_count = through_commune.count()
+
+    # Communes: those with an ethnic-minority village today, or twinned as a whole.
+    village_communes = here.filter(village__in=villages).values("commune_id")
+    communes = AdministrativeUnit.objects.filter(
+        Q(pk__in=village_communes) | Q(pk__in=whole_communes),
+        level=AdministrativeUnit.Level.COMMUNE,
+    ).in_force_on(today)
+    if unit is not None:
+        communes = communes.filter(Q(pk=unit.pk) | Q(parent=unit) | Q(parent__parent=unit))
+    twinned_villages = here.filter(village__in=direct).values("commune_id")
+    communes_total = communes.count()
+    communes_whole = communes.filter(pk__in=whole_communes).count()
+    communes_through = (
+        communes.exclude(pk__in=whole_communes).filter(pk__in=twinned_villages).count()
+    )
+    return {
+        "total": total,
+        "covered": direct_count + through_count,
+        "direct": direct_count,
+        "through_commune": through_count,
+        "missing": total - direct_count - through_count,
+        "uncovered": uncovered,
+        "communes": {
+            "total": communes_total,
+            "whole": communes_whole,
+            "through_villages": communes_through,
+            "none": communes_total - communes_whole - communes_through,
+        },
+    }
 
 
 def inactive_agencies(months=12, agency_filter=None, today=None):
-    """Agencies twinned today with no activity recorded in the last ``months``."""
+    """Parties twinned today with no activity recorded in the last ``months``."""
     today = today or timezone.localdate()
     since = today - dt.timedelta(days=round(months * 365.25 / 12))
-    twinned = Assignment.objects.filter(status__in=lifecycle.RUNNING).values("agency_id")
-    active = Activity.objects.filter(date__gte=since).values("assignment__agency_id")
-    agencies = Agency.objects.filter(pk__in=twinned, valid_to__isnull=True).exclude(pk__in=active)
+    twinned = Assignment.objects.in_force_on(today).order_by().values("agency_id")
+    active = Activity.objects.filter(date__gte=since).order_by().values("assignment__agency_id")
+    agencies = Agency.objects.filter(pk__in=twinned).in_force_on(today).exclude(pk__in=active)
     if agency_filter is not None:
         agencies = agencies.filter(agency_filter)
     return agencies.order_by("name")
@@ -189,6 +234,7 @@ def with_last_activity(agencies):
     """The agencies (a short list) with the date of their last activity, for display."""
     last = dict(
         Activity.objects.filter(assignment__agency__in=[a.pk for a in agencies])
+        .order_by()
         .values_list("assignment__agency_id")
         .annotate(last=Max("date"))
     )
@@ -197,24 +243,39 @@ def with_last_activity(agencies):
     return agencies
 
 
-def support_by_year(agency_filter=None, village_filter=None, years=None):
-    """Cash and in-kind support mobilised per year, oldest first."""
-    activities = Activity.objects.all()
+def support_by_year(agency_filter=None, unit=None, years=None):
+    """Support mobilised per year, oldest first: cash (with its sources), goods and works by
+    value, and beneficiaries by category."""
+    activities = Activity.objects.order_by()
     if agency_filter is not None:
         activities = activities.filter(assignment__agency__in=Agency.objects.filter(agency_filter))
-    if village_filter is not None:
-        activities = activities.filter(
-            assignment__village__in=Village.objects.filter(village_filter)
-        )
+    if unit is not None:
+        activities = activities.filter(assignment__in=Assignment.objects.in_unit(unit))
     if years:
         activities = activities.filter(date__year__in=years)
     rows = (
         activities.annotate(year=ExtractYear("date"))
         .values("year")
-        .annotate(cash=Sum("cash_vnd"), in_kind=Sum("in_kind_vnd"))
+        .annotate(
+            cash=Sum("cash_vnd"),
+            cash_budget=Sum("cash_budget_vnd"),
+            cash_staff=Sum("cash_staff_vnd"),
+            cash_donors=Sum("cash_donors_vnd"),
+            cash_other=Sum("cash_other_vnd"),
+            in_kind=Sum("in_kind_vnd"),
+            works=Sum("works_vnd"),
+            poor_households=Sum("beneficiary_poor_households"),
+            policy_families=Sum("beneficiary_policy_families"),
+            pupils=Sum("beneficiary_pupils"),
+        )
         .order_by("year")
     )
-    return [{"year": r["year"], "cash": r["cash"] or 0, "in_kind": r["in_kind"] or 0} for r in rows]
+    result = []
+    for row in rows:
+        row = {key: value or 0 for key, value in row.items()}
+        row["total"] = row["cash"] + row["in_kind"] + row["works"]
+        result.append(row)
+    return result
 
 
 def bar_chart(rows, width=640, height=220, padding=36):
@@ -222,14 +283,16 @@ def bar_chart(rows, width=640, height=220, padding=36):
     template: no script, no external library."""
     if not rows:
         return None
-    top = max(max(r["cash"], r["in_kind"]) for r in rows) or 1
+    top = max(max(r["cash"], r["in_kind"], r["works"]) for r in rows) or 1
     plot_h = height - 2 * padding
     slot = (width - 2 * padding) / len(rows)
-    bar = max(4, slot * 0.35)
+    bar = max(4, slot * 0.26)
     bars = []
     for index, row in enumerate(rows):
         x = padding + index * slot + slot * 0.1
-        for offset, (key, css) in enumerate((("cash", "cash"), ("in_kind", "kind"))):
+        for offset, (key, css) in enumerate(
+            (("cash", "cash"), ("in_kind", "kind"), ("works", "works"))
+        ):
             h = plot_h * row[key] / top
             bars.append(
                 {

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assignments.models import Agency, Assignment, ReportingDeadline, ReportingRule
+from assignments.views.permissions import coordinator_required, show_errors
 
 from . import services, timeliness, tracking
 from .forms import (
@@ -23,24 +24,17 @@ from .forms import (
     ActivityForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
+    GoodsFormSet,
     ReportForm,
     ReturnForm,
     TrackingFilterForm,
+    WorksFormSet,
+    line_data,
 )
 from .models import Activity, Extension, Report
 
 PAGE_SIZE = 25
 AUDIT_PER_KIND = 200
-
-
-def coordinator_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_coordinator:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def reporter_required(view):
@@ -57,18 +51,14 @@ def paginate(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _error_messages(request, error):
-    for message in error.messages:
-        messages.error(request, message)
-
-
 # --- Activities ------------------------------------------------------------------------------
 
 
 def activity_list(request):
     activities = (
         Activity.objects.visible_to(request.user)
-        .select_related("assignment__agency", "assignment__village")
+        .select_related("assignment__agency", "assignment__village", "assignment__commune")
+        .prefetch_related("goods", "works")
         .order_by("-date", "-pk")
     )
     return render(
@@ -81,32 +71,55 @@ def activity_list(request):
     )
 
 
+def _activity_form(request, activity=None):
+    """The activity form with its lines of goods and works; saved all together or not at all."""
+    instance = activity or Activity()
+    data = request.POST if request.method == "POST" else None
+    form = ActivityForm(data, instance=activity, user=request.user)
+    goods = GoodsFormSet(data, instance=instance, prefix="goods")
+    works = WorksFormSet(data, instance=instance, prefix="works")
+    if data is not None and form.is_valid() and goods.is_valid() and works.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "assignment"}
+        try:
+            if activity is None:
+                services.activity_record(
+                    assignment=form.cleaned_data["assignment"],
+                    by=request.user,
+                    goods=line_data(goods),
+                    works=line_data(works),
+                    **fields,
+                )
+                messages.success(request, _("The activity was recorded."))
+            else:
+                services.activity_update(
+                    activity=activity,
+                    by=request.user,
+                    goods=line_data(goods),
+                    works=line_data(works),
+                    assignment=form.cleaned_data["assignment"],
+                    **fields,
+                )
+                messages.success(request, _("The activity was saved."))
+        except services.ValidationError as error:
+            show_errors(request, error)
+        else:
+            return redirect("reports:activity_list")
+    return render(
+        request,
+        "reports/activity_form.html",
+        {"form": form, "goods": goods, "works": works, "activity": activity},
+    )
+
+
 @reporter_required
 def activity_create(request):
-    form = ActivityForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "assignment"}
-        try:
-            services.activity_record(
-                assignment=form.cleaned_data["assignment"], by=request.user, **data
-            )
-        except services.ValidationError as error:
-            _error_messages(request, error)
-        else:
-            messages.success(request, _("The activity was recorded."))
-            return redirect("reports:activity_list")
-    return render(request, "reports/activity_form.html", {"form": form})
+    return _activity_form(request)
 
 
 @reporter_required
 def activity_edit(request, pk):
     activity = get_object_or_404(Activity.objects.visible_to(request.user), pk=pk)
-    form = ActivityForm(request.POST or None, instance=activity, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        services.activity_update(activity=activity, by=request.user, **form.cleaned_data)
-        messages.success(request, _("The activity was saved."))
-        return redirect("reports:activity_list")
-    return render(request, "reports/activity_form.html", {"form": form, "activity": activity})
+    return _activity_form(request, activity)
 
 
 # --- Deadlines and reports ---------------------------------------------------------------------
@@ -205,7 +218,7 @@ def report_open(request, deadline_pk, agency_pk):
                 messages.success(request, _("The report was submitted."))
                 return redirect("reports:report_detail", pk=report.pk)
         except services.WorkflowError as error:
-            _error_messages(request, error)
+            show_errors(request, error)
         else:
             messages.success(request, _("The draft was saved."))
         return redirect("reports:report_open", deadline_pk=deadline.pk, agency_pk=agency.pk)
@@ -289,7 +302,7 @@ def report_submit(request, pk):
     try:
         services.report_submit(report=report, by=request.user)
     except services.WorkflowError as error:
-        _error_messages(request, error)
+        show_errors(request, error)
     else:
         messages.success(request, _("The report was submitted."))
     return redirect("reports:report_detail", pk=report.pk)
@@ -331,7 +344,7 @@ def report_review(request, pk, action):
             )
             messages.success(request, _("The report was accepted."))
     except services.WorkflowError as error:
-        _error_messages(request, error)
+        show_errors(request, error)
     return redirect("reports:report_detail", pk=report.pk)
 
 
@@ -362,7 +375,7 @@ def extension_request(request, deadline_pk, agency_pk):
                 deadline=deadline, agency=agency, by=request.user, **form.cleaned_data
             )
         except services.WorkflowError as error:
-            _error_messages(request, error)
+            show_errors(request, error)
         else:
             messages.success(request, _("The request was sent to the coordinating body."))
             return redirect("reports:extension_list")
@@ -401,7 +414,7 @@ def extension_decide(request, pk):
             services.extension_refuse(extension=extension, by=request.user, note=data["note"])
             messages.success(request, _("The extension was refused."))
     except services.WorkflowError as error:
-        _error_messages(request, error)
+        show_errors(request, error)
     return redirect("reports:extension_list")
 
 
@@ -464,14 +477,12 @@ def _agency_deadlines(directive=None, year=None):
 @tracking_required
 def dashboard(request):
     form = TrackingFilterForm(request.GET or None)
-    directive, year, agency_q, village_q = form.filters()
+    directive, year, agency_q, unit = form.filters()
     today = timezone.localdate()
     deadlines = _agency_deadlines(directive)
     recent = list(deadlines.filter(effective__lt=today).order_by("-effective")[:1])
     upcoming = list(deadlines.filter(effective__gte=today).order_by("effective")[:2])
-    columns = tracking.compliance(
-        recent + upcoming, agency_filter=agency_q, village_filter=village_q, today=today
-    )
+    columns = tracking.compliance(recent + upcoming, agency_filter=agency_q, unit=unit, today=today)
     agencies = tracking.agencies_of(columns)
     summaries = [
         {
@@ -485,9 +496,9 @@ def dashboard(request):
         }
         for column in columns
     ]
-    coverage = tracking.coverage(village_q, today)
+    coverage = tracking.coverage(unit, today)
     inactive = tracking.inactive_agencies(agency_filter=agency_q, today=today)
-    support = tracking.support_by_year(agency_q, village_q, years=[year] if year else None)
+    support = tracking.support_by_year(agency_q, unit, years=[year] if year else None)
     return render(
         request,
         "reports/dashboard.html",
@@ -507,11 +518,11 @@ def dashboard(request):
 
 def _matrix(request):
     form = TrackingFilterForm(request.GET or None)
-    directive, year, agency_q, village_q = form.filters()
+    directive, year, agency_q, unit = form.filters()
     if year is None and not (request.GET.get("all_years")):
         year = timezone.localdate().year
     deadlines = list(_agency_deadlines(directive, year).order_by("effective", "pk"))
-    columns = tracking.compliance(deadlines, agency_filter=agency_q, village_filter=village_q)
+    columns = tracking.compliance(deadlines, agency_filter=agency_q, unit=unit)
     agencies = sorted(tracking.agencies_of(columns).values(), key=lambda a: a.name_key)
     rows = [(agency, [column.cells.get(agency.pk) for column in columns]) for agency in agencies]
     return form, year, columns, rows
@@ -573,8 +584,8 @@ def compliance_matrix_xlsx(request):
 
 
 def search(request):
-    """One box for agencies, villages, documents and reports, without diacritics."""
-    from assignments.models import Directive, Village
+    """One box for agencies, villages, communes, documents and reports, without diacritics."""
+    from assignments.models import AdministrativeUnit, Directive, Village
     from assignments.text import search_terms
 
     query = request.GET.get("q", "").strip()
@@ -583,13 +594,23 @@ def search(request):
         user = request.user
         villages = Village.objects.select_related("commune__parent")
         if not user.sees_all_agencies:
-            villages = villages.filter(assignments__agency__in=user.agencies.all()).distinct()
+            villages = villages.filter(
+                pk__in=Assignment.objects.filter(agency__in=user.agencies.all()).values(
+                    "village_id"
+                )
+            )
         reports = (
             Report.objects.visible_to(user).with_related().exclude(status="draft").search(query)
         )
         results = {
             "agencies": list(Agency.objects.visible_to(user).search(query)[:10]),
             "villages": list(villages.search(query)[:10]),
+            "units": list(
+                AdministrativeUnit.objects.exclude(level=AdministrativeUnit.Level.PROVINCE)
+                .select_related("parent")
+                .search(query)
+                .order_by("valid_to", "name_key")[:10]
+            ),
             "directives": list(Directive.objects.search(query)[:10]),
             "reports": list(reports[:10]),
         }

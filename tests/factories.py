@@ -10,6 +10,7 @@ from assignments.models import (
     Directive,
     ReportingRule,
     Village,
+    VillageYearFigures,
 )
 
 _counter = itertools.count(1)
@@ -57,16 +58,24 @@ def make_directive(number=None, issued_on=dt.date(2024, 2, 27), **kwargs):
     )
 
 
+_NEW = object()
+
+
 def make_assignment(
-    agency=None, village=None, directive=None, start_date=dt.date(2024, 2, 27), **kwargs
+    agency=None, village=_NEW, directive=None, start_date=dt.date(2024, 2, 27), **kwargs
 ):
+    """An assignment with a new village, unless ``village`` (or None with a ``commune``)."""
     return Assignment.objects.create(
         directive=directive or make_directive(),
         agency=agency or make_agency(),
-        village=village or make_village(),
+        village=make_village() if village is _NEW else village,
         start_date=start_date,
         **kwargs,
     )
+
+
+def make_figures(village, year=2024, **kwargs):
+    return VillageYearFigures.objects.create(village=village, year=year, **kwargs)
 
 
 def make_yearly_rule(directive=None, month=11, day=10, first_year=2024, last_year=2026, **kwargs):

@@ -42,11 +42,25 @@ MERGED_HEADER = [
 MERGED_CELLS = ["C5:E5", "A5:A6", "B5:B6", "F5:F6", "G5:G6"]
 
 
-def assignment_list(data_rows, footer=True):
+def assignment_list(data_rows, footer=True, extra_column=None):
     """A list laid out like the official appendix: title rows, a two-row merged header, a
-    row of column numbers, the data, a blank row and a totals row."""
-    rows = [*TITLE_ROWS, *MERGED_HEADER, ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)"]]
-    rows += [[i, *row] for i, row in enumerate(data_rows, start=1)]
+    row of column numbers, the data, a blank row and a totals row. ``extra_column`` is
+    (heading, [one value per data row]), added as column 8."""
+    header = [list(row) for row in MERGED_HEADER]
+    numbers = ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)"]
+    merges = list(MERGED_CELLS)
+    values = [[] for _ in data_rows]
+    if extra_column:
+        heading, values = extra_column[0], [[v] for v in extra_column[1]]
+        header[0].append(heading)
+        header[1].append(None)
+        numbers.append("(8)")
+        merges.append("H5:H6")
+    rows = [*TITLE_ROWS, *header, numbers]
+    rows += [
+        [i, *row, *extra]
+        for i, (row, extra) in enumerate(zip(data_rows, values, strict=True), start=1)
+    ]
     if footer:
         rows += [[], [f"Tổng cộng: {len(data_rows)} cơ quan, đơn vị"]]
-    return xlsx(rows, merges=MERGED_CELLS)
+    return xlsx(rows, merges=merges)

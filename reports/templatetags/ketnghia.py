@@ -19,3 +19,18 @@ def iso_date(value):
         return f"{day}/{month}/{year}"
     except ValueError:
         return value
+
+
+@register.filter
+def vnum(value, places=2):
+    """12.5 → "12,5"; 1234 → "1.234" (Vietnamese separators, trailing zeros dropped)."""
+    if value in (None, ""):
+        return ""
+    try:
+        number = round(float(value), int(places))
+    except (TypeError, ValueError):
+        return value
+    whole, _, fraction = f"{number:,.{int(places)}f}".partition(".")
+    whole = whole.replace(",", ".")
+    fraction = fraction.rstrip("0")
+    return f"{whole},{fraction}" if fraction else whole

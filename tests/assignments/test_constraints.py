@@ -3,15 +3,27 @@
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
-from assignments.models import AdministrativeUnit, Agency, ReportingDeadline, ReportingRule, Village
+from assignments import dbguards
+from assignments.models import (
+    AdministrativeUnit,
+    Agency,
+    AgencySuccession,
+    Assignment,
+    ReportingDeadline,
+    ReportingRule,
+    RestructuringEvent,
+    User,
+    Village,
+)
 from tests.factories import (
     make_agency,
     make_assignment,
     make_commune,
     make_directive,
     make_district,
+    make_figures,
     make_province,
     make_village,
 )
@@ -32,6 +44,64 @@ def test_a_running_twinning_cannot_be_entered_twice():
             directive=first.directive, agency=first.agency, village=first.village
         )
     )
+
+
+def test_overlapping_periods_of_the_same_pair_and_role_are_refused_whatever_the_document():
+    first = make_assignment(start_date=D(2024, 2, 27), end_date=D(2025, 8, 21), status="ended")
+    other_document = make_directive()
+    # Overlapping by one day, under another document: refused by the database itself.
+    refused(
+        lambda: make_assignment(
+            directive=other_document,
+            agency=first.agency,
+            village=first.village,
+            start_date=D(2025, 8, 21),
+        )
+    )
+    # An update that would make them overlap is refused too.
+    later = make_assignment(
+        directive=other_document,
+        agency=first.agency,
+        village=first.village,
+        start_date=D(2025, 8, 22),
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        type(later).objects.filter(pk=later.pk).update(start_date=D(2025, 1, 1))
+    # Another role, or another party, may share the period.
+    assert make_assignment(
+        directive=other_document,
+        agency=first.agency,
+        village=first.village,
+        role="supporting",
+        start_date=D(2025, 1, 1),
+    ).pk
+    assert make_assignment(village=first.village, start_date=D(2025, 1, 1)).pk
+
+
+def test_the_overlap_guard_is_in_place_after_all_migrations():
+    assert dbguards.installed(connection)
+
+
+def test_an_assignment_twins_with_a_village_or_a_commune_never_both_nor_neither():
+    village = make_village()
+    refused(lambda: make_assignment(village=village, commune=village.commune))
+    refused(
+        lambda: Assignment.objects.create(
+            directive=make_directive(), agency=make_agency(), start_date=D(2025, 1, 1)
+        )
+    )
+    assert make_assignment(village=None, commune=make_commune()).pk
+
+
+def test_a_commune_taking_part_needs_its_unit():
+    refused(lambda: make_agency(kind="locality"))
+    assert make_agency(kind="locality", unit=make_commune(), name="Xã Ia Dơk").pk
+
+
+def test_a_replaced_document_needs_its_last_day_in_force():
+    new = make_directive()
+    refused(lambda: make_directive(replaced_by=new))
+    refused(lambda: make_directive(issued_on=D(2024, 2, 27), in_force_to=D(2024, 1, 1)))
 
 
 def test_an_ended_twinning_can_be_entered_again():
@@ -81,17 +151,42 @@ def test_villages_of_the_same_name_in_different_communes_are_different():
     assert one.pk != two.pk
 
 
-def test_poor_households_cannot_outnumber_households():
-    refused(lambda: make_village(households=10, poor_households=11))
+def test_poor_or_near_poor_households_cannot_outnumber_households():
+    village = make_village()
+    refused(lambda: make_figures(village, households=10, poor_households=11))
+    refused(lambda: make_figures(village, households=10, near_poor_households=11))
+    assert make_figures(village, households=10, poor_households=10).pk
+
+
+def test_figures_are_one_row_per_village_and_year():
+    village = make_village()
+    make_figures(village, year=2024)
+    refused(lambda: make_figures(village, year=2024))
+    assert make_figures(village, year=2025).pk
 
 
 def test_negative_figures_are_refused():
-    refused(lambda: make_village(population=-1))
+    village = make_village()
+    refused(lambda: make_figures(village, population=-1))
+    refused(lambda: make_figures(village, hard_road_km=-1))
 
 
-def test_an_agency_with_a_successor_needs_its_last_day():
-    successor = make_agency()
-    refused(lambda: make_agency(successor=successor))
+def test_an_agency_cannot_succeed_itself():
+    agency = make_agency()
+    refused(
+        lambda: AgencySuccession.objects.create(
+            predecessor=agency, successor=agency, effective_date=D(2025, 3, 1)
+        )
+    )
+
+
+def test_a_restructuring_names_its_ordering_document():
+    user = User.objects.create(username="u")
+    refused(
+        lambda: RestructuringEvent.objects.create(
+            kind="agency_merge", effective_date=D(2025, 3, 1), summary="x", created_by=user
+        )
+    )
 
 
 def test_two_current_agencies_cannot_share_a_name():
@@ -190,9 +285,11 @@ def test_agency_kinds_and_levels_are_the_domain_ones():
     assert {k for k, _ in Agency.Kind.choices} == {
         "party",
         "government",
+        "locality",
         "front",
         "armed_forces",
         "public_service",
         "enterprise",
+        "bank",
     }
     assert {k for k, _ in Agency.Level.choices} == {"province", "district", "commune"}

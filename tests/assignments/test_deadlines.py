@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from assignments import deadlines, services
+from assignments import deadlines, restructuring, services
 from assignments.models import ReportingDeadline, ReportingRule
 from tests.factories import (
     make_agency,
@@ -203,7 +203,13 @@ def test_after_a_merger_the_successor_is_expected(coordinator):
     services.rule_sync_deadlines(rule=rule)
     old, successor = make_agency(name="Sở Kế hoạch và Đầu tư"), make_agency(name="Sở Tài chính")
     make_assignment(directive=directive, agency=old, village=make_village())
-    services.agency_merge(agency=old, successor=successor, merge_date=D(2025, 3, 1), by=coordinator)
+    restructuring.agency_merge(
+        agencies=[old],
+        successor=successor,
+        date=D(2025, 3, 1),
+        by=coordinator,
+        document_reference="Quyết định hợp nhất (thử)",
+    )
     by_year = {d.due_date.year: list(d.expected_agencies()) for d in rule.deadlines.all()}
     assert by_year == {2024: [old], 2025: [successor]}
 

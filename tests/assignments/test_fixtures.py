@@ -10,13 +10,12 @@ from assignments.fixtures import load_fixture
 from assignments.models import (
     Agency,
     Assignment,
-    Directive,
     EthnicGroup,
     ReportingDeadline,
     User,
     Village,
 )
-from assignments.text import fold
+from reports.models import Activity, Report
 
 pytestmark = pytest.mark.django_db
 SHARED_LIST = Path(settings.BASE_DIR).parent / "shared" / "data" / "ethnic_groups.csv"
@@ -56,72 +55,22 @@ def test_the_ethnic_group_fixture_loads_again_with_search_keys():
     assert load_fixture("ethnic_groups") == (0, 0, 54)
 
 
-def test_the_demo_holds_the_gia_lai_case():
-    seed(verbosity=0)
-    directive = Directive.objects.get(number="13-CT/TU")
-    letter = directive.implementations.get()
-    assert letter.issuing_body == "UBND tỉnh Gia Lai"
-    assert set(letter.reporting_rules.values_list("reporter", "frequency")) == {
-        ("agencies", "once"),
-        ("agencies", "yearly"),
-        ("coordinator", "once"),
-        ("coordinator", "yearly"),
-    }
-    lead = Assignment.objects.filter(directive=letter, role="lead", start_date__year=2024)
-    assert lead.values("agency").distinct().count() == 20
-    assert lead.values("village").distinct().count() == 17
-    dip = Assignment.objects.get(agency__name="Sở Văn hóa, Thể thao và Du lịch")
-    assert (str(dip.village), str(dip.village.commune), str(dip.village.commune.parent)) == (
-        "làng Dip",
-        "xã Ia Kreng",
-        "huyện Chư Păh",
-    )
-    supporting = Assignment.objects.filter(role="supporting").values_list("agency__name", flat=True)
-    assert set(supporting) == {
-        "Công an tỉnh",
-        "Bộ Chỉ huy Quân sự tỉnh",
-        "Bộ Chỉ huy Bộ đội Biên phòng tỉnh",
-    }
-    district = Directive.objects.get(number="1573/UBND-KT")
-    assert (district.period_from_year, district.period_to_year) == (2020, 2025)
-    assert district.implements.number == "1732-CV/HU"
-
-
-def test_the_demo_deadlines_are_derived_from_the_rules():
-    seed(verbosity=0)
-    dates = {
-        (d.rule.reporter, d.due_date.isoformat())
-        for d in ReportingDeadline.objects.select_related("rule")
-    }
-    assert ("agencies", "2024-03-25") in dates
-    assert ("coordinator", "2024-03-30") in dates
-    assert ("agencies", "2025-11-10") in dates
-    assert ("coordinator", "2025-11-15") in dates
-
-
-def test_pairs_not_in_the_sources_say_so():
-    seed(verbosity=0)
-    invented = Assignment.objects.exclude(agency__name="Sở Văn hóa, Thể thao và Du lịch")
-    assert all("minh họa" in a.note for a in invented)
-
-
 def test_seeding_twice_changes_nothing():
     seed(verbosity=0)
-    counts = [m.objects.count() for m in (Agency, Village, Assignment, ReportingDeadline, User)]
+    models = (Agency, Village, Assignment, ReportingDeadline, User, Report, Activity)
+    counts = [m.objects.count() for m in models]
     history = Assignment.history.count()
     output = seed(verbosity=0)
-    assert "tạo mới 0, cập nhật 0, giữ nguyên 119" in output
-    assert [
-        m.objects.count() for m in (Agency, Village, Assignment, ReportingDeadline, User)
-    ] == counts
+    assert "Dữ liệu mẫu và diễn biến mẫu đã được nạp." in output
+    assert [m.objects.count() for m in models] == counts
     assert Assignment.history.count() == history
 
 
-def test_seeded_rows_have_consistent_search_keys():
-    seed(verbosity=0)
-    for village in Village.objects.all():
-        assert village.search_key == fold(str(village))
-    assert Agency.objects.search("so van hoa the thao du lich").count() == 1
+def test_the_2024_world_alone_loads_twice_without_change():
+    seed(verbosity=0, without_story=True)
+    output = seed(verbosity=0, without_story=True)
+    assert "tạo mới 0, cập nhật 0, giữ nguyên" in output
+    assert not Report.objects.exists()
 
 
 def test_the_demo_users_have_their_roles_and_agencies():

@@ -1,10 +1,12 @@
 """Importing assignment lists as people make them, through the resource used by the admin
 and by the import_assignments command."""
 
+import datetime as dt
 import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from assignments.importing import run_import
 from assignments.models import Agency, Assignment, Village
@@ -39,8 +41,56 @@ def test_a_messy_official_list_imports(directive):
     kep = created.get(agency__name="Sở Nội vụ")
     assert kep.village.commune.name == "Ia Ka"  # not the làng Kép of xã Hà Bầu
     assert kep.note == "Ghi chú mẫu"
-    assert kep.start_date == directive.issued_on
+    # Never back-dated to the document's date: the start chosen on import (default today).
+    assert kep.start_date == timezone.localdate()
     assert kep.history.get().history_change_reason
+
+
+def test_the_start_date_comes_from_the_row_else_from_the_import(directive):
+    data = assignment_list(
+        [DIP, ["Sở Nội vụ", "Kép", "Ia Ka", "Chư Păh", "", ""]],
+        extra_column=("Ngày bắt đầu", ["01/03/2026", ""]),
+    )
+    summary = run(data, directive, start_date=dt.date(2026, 2, 1))
+    assert summary.errors == []
+    starts = dict(
+        Assignment.objects.filter(directive=directive).values_list("agency__name", "start_date")
+    )
+    assert starts == {
+        "Sở Văn hóa, Thể thao và Du lịch": dt.date(2026, 3, 1),
+        "Sở Nội vụ": dt.date(2026, 2, 1),
+    }
+
+
+def test_a_start_before_the_document_or_not_a_date_is_refused(directive):
+    data = assignment_list(
+        [DIP, ["Sở Nội vụ", "Kép", "Ia Ka", "Chư Păh", "", ""]],
+        extra_column=("Ngày bắt đầu", ["01/01/2026", "mai"]),
+    )
+    summary = run(data, directive)
+    assert summary.errors == [
+        "Dòng 8, cột “Ngày bắt đầu”: Ngày 01/01/2026 trước ngày ban hành văn bản (15/01/2026).",
+        "Dòng 9, cột “Ngày bắt đầu”: “mai” không phải là ngày (dd/mm/yyyy).",
+    ]
+    assert not Assignment.objects.filter(directive=directive).exists()
+
+
+def test_a_pair_already_twinned_under_another_document_is_refused(directive):
+    Assignment.objects.filter(agency__name=DIP[0]).update(end_date=None, status="active")
+    summary = run(assignment_list([DIP]), directive)
+    assert summary.errors == [
+        "Dòng 8, cột “Cơ quan, đơn vị”: Cơ quan, đơn vị này đã kết nghĩa với làng Dip với vai "
+        "trò này từ 27/02/2024 (345/UBND-NC): thời gian sẽ bị trùng."
+    ]
+
+
+def test_a_row_without_a_village_twins_with_the_whole_commune(directive):
+    summary = run(
+        assignment_list([["Sở Nội vụ", "", "xã Ia Kreng", "huyện Chư Păh", "", ""]]), directive
+    )
+    assert summary.errors == []
+    assignment = Assignment.objects.get(directive=directive)
+    assert (assignment.village, str(assignment.commune)) == (None, "xã Ia Kreng")
 
 
 def test_csv_with_and_without_bom(directive):
@@ -148,9 +198,9 @@ def test_dry_run_writes_nothing(directive):
         ("STT;Tên\n1;Sở Y tế".encode("utf-16"), "ds.csv", "UTF-8"),
         (xlsx([["Danh sách"], ["a", "b"]]), "ds.xlsx", "Không tìm thấy dòng tiêu đề"),
         (
-            xlsx([["STT", "Cơ quan, đơn vị", "Xã"], [1, "Sở Y tế", "Ia Kreng"]]),
+            xlsx([["STT", "Cơ quan, đơn vị", "Thôn, làng"], [1, "Sở Y tế", "Dip"]]),
             "ds.xlsx",
-            "Thiếu cột bắt buộc: Thôn, làng",
+            "Thiếu cột bắt buộc: Xã",
         ),
         (xlsx([["STT", "Cơ quan", "Thôn, làng", "Xã"]]), "ds.xlsx", "không có dòng dữ liệu"),
     ],

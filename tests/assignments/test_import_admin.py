@@ -213,13 +213,19 @@ def test_villages_import_with_commune_and_ethnic_groups(demo):
     summary = run(VillageResource, rows)
     assert summary.errors == ["Dòng 3, cột “Số hộ nghèo”: số hộ nghèo không được lớn hơn số hộ."]
     rows[2][7] = "9"
-    summary = run(VillageResource, rows)
+    summary = run(VillageResource, rows, year=2025)
     assert (summary.errors, summary.new, summary.updated) == ([], 1, 1)
     dip = Village.objects.get(name="Dip")
-    assert (dip.households, dip.population) == (215, 1002)
+    # The households columns are the figures of the year chosen on import.
+    figures = dip.figures.get(year=2025)
+    assert (figures.households, figures.population, figures.poor_households) == (215, 1002, 50)
+    assert dip.figures.get(year=2024).households == 212  # the year before is kept
     new = Village.objects.get(name="Mới")
     assert new.kind == "plei"
+    assert new.locations.get().commune == new.commune
     assert {g.name for g in new.ethnic_groups.all()} == {"Gia Rai", "Ba Na"}
+    again = run(VillageResource, rows, year=2025)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 2)
 
 
 def test_the_official_unit_list_imports_with_codes_as_text(db):

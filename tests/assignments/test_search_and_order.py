@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 from django.db import connection
 
-from assignments import services
+from assignments import restructuring
 from assignments.models import Agency, EthnicGroup, Village
 from tests.factories import make_agency, make_commune, make_village
 
@@ -146,12 +146,12 @@ def test_a_merged_communes_villages_keep_their_history(coordinator):
     new = make_commune(
         name="Ia Kreng mới", parent=old_a.parent.parent, valid_from=dt.date(2025, 7, 1)
     )
-    services.unit_merge(
-        predecessors=[old_a, old_b],
+    restructuring.unit_merge(
+        units=[old_a, old_b],
         successor=new,
-        effective_date=dt.date(2025, 7, 1),
+        date=dt.date(2025, 7, 1),
         by=coordinator,
-        note="Sắp xếp 2025",
+        document_reference="Nghị quyết sắp xếp 2025",
     )
     dip.refresh_from_db()
     old_a.refresh_from_db()
@@ -159,3 +159,5 @@ def test_a_merged_communes_villages_keep_their_history(coordinator):
     assert old_a.valid_to == dt.date(2025, 6, 30)
     assert set(new.predecessors.all()) == {old_a, old_b}
     assert [h.commune_id for h in dip.history.order_by("history_id")] == [old_a.pk, new.pk]
+    assert dip.commune_on(dt.date(2025, 6, 30)) == old_a
+    assert dip.commune_on(dt.date(2025, 7, 1)) == new

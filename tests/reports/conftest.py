@@ -13,7 +13,7 @@ from tests.pdfs import make_pdf
 @pytest.fixture
 def demo(db, settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    call_command("seed_demo", force=True, verbosity=0)
+    call_command("seed_demo", force=True, without_story=True, verbosity=0)
 
 
 @pytest.fixture
@@ -62,15 +62,27 @@ def make_submitted_report(user, deadline, results="Đã tổ chức lễ kết n
     return services.report_submit(report=report, by=user)
 
 
-def record_activity(user, **fields):
+def record_activity(user, cash_vnd=15_000_000, in_kind_vnd=5_000_000, **fields):
+    """An activity of the user's agency: ``cash_vnd`` from its budget, ``in_kind_vnd`` as one
+    line of goods."""
     agency = agency_of(user)
     assignment = Assignment.objects.filter(agency=agency).first()
     data = {
         "date": dt.date(2024, 3, 10),
         "kind": "gifts",
         "description": "Tặng quà",
-        "cash_vnd": 15_000_000,
-        "in_kind_vnd": 5_000_000,
+        "cash_budget_vnd": cash_vnd,
+        "goods": [
+            {
+                "item": "phần quà",
+                "quantity": 20,
+                "unit": "phần",
+                "weight_kg": None,
+                "value_vnd": in_kind_vnd,
+            }
+        ]
+        if in_kind_vnd
+        else [],
     }
     data.update(fields)
     return services.activity_record(assignment=assignment, by=user, **data)
@@ -108,6 +120,10 @@ def scene(reporter, other_reporter, march_deadline):
         "unrelated_agency": Agency.objects.get(name="Sở Y tế"),
         "own_feed": CalendarFeed.objects.create(agency=agency_of(reporter)),
         "own_assignment": Assignment.objects.filter(agency=agency_of(reporter)).first(),
+        "own_village": Assignment.objects.filter(agency=agency_of(reporter)).first().village,
+        "other_village": Assignment.objects.filter(agency=agency_of(other_reporter))
+        .first()
+        .village,
         "own_document": issue_agency_report(own, reporter),
         "other_document": issue_agency_report(other, other_reporter),
     }

@@ -118,6 +118,24 @@ RULES = {
     "reports:calendar_revoke": [({"pk": "own_feed"}, logged_in(405))],
     "reports:calendar_feed": [({"token": "own_feed_token"}, everyone(200))],
     "reassign": [({"pk": "own_assignment"}, coordinator_only())],
+    "village_detail": [
+        ({"pk": "own_village"}, logged_in(200)),
+        ({"pk": "other_village"}, logged_in(200, reporter=404)),
+    ],
+    "village_figures_new": [
+        ({"pk": "own_village"}, logged_in(200, viewer=403)),
+        ({"pk": "other_village"}, logged_in(200, viewer=403, reporter=404)),
+    ],
+    "village_figures": [
+        ({"pk": "own_village", "year": 2024}, logged_in(200, viewer=403)),
+        ({"pk": "other_village", "year": 2024}, logged_in(200, viewer=403, reporter=404)),
+    ],
+    "restructuring_list": [({}, coordinator_only())],
+    "agency_merge": [({}, coordinator_only())],
+    "agency_split": [({}, coordinator_only())],
+    "agency_rename": [({}, coordinator_only())],
+    "unit_merge": [({}, coordinator_only())],
+    "regime_replace": [({}, coordinator_only())],
     "reports:document_list": [({}, logged_in(200))],
     "reports:document_create": [
         ({"kind": "consolidated"}, coordinator_only()),

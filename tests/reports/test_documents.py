@@ -314,7 +314,7 @@ def test_reporters_see_only_their_agencys_documents(
 def test_document_queries_do_not_grow_with_the_data(
     coordinator_user, kind, django_assert_max_num_queries
 ):
-    from assignments import synthetic
+    from reports import synthetic
 
     def parameters(seed):
         plan = Directive.objects.get(number=f"{seed}/KH-UBND-TH")

@@ -12,6 +12,7 @@ from django.urls import reverse
 from icalendar import Calendar
 from openpyxl import load_workbook
 
+from assignments import restructuring
 from assignments import services as assignment_services
 from assignments.models import Assignment, ReportingDeadline, Village
 from reports import services, tracking
@@ -63,8 +64,12 @@ def case(coordinator):
         end_reason="Điều chỉnh",
     )
     make_assignment(agency=a["A4 sáp nhập"], directive=directive, start_date=D(2024, 1, 1))
-    assignment_services.agency_merge(
-        agency=a["A4 sáp nhập"], successor=a["A5 kế thừa"], merge_date=D(2025, 3, 1), by=coordinator
+    restructuring.agency_merge(
+        agencies=[a["A4 sáp nhập"]],
+        successor=a["A5 kế thừa"],
+        date=D(2025, 3, 1),
+        by=coordinator,
+        document_reference="Quyết định hợp nhất (thử)",
     )
     make_assignment(agency=a["A6 gia hạn"], directive=directive, start_date=D(2025, 1, 1))
     make_assignment(agency=a["A7 bị trả lại"], directive=directive, start_date=D(2025, 1, 1))
@@ -356,7 +361,7 @@ def test_the_coordinators_feed_has_every_deadline(client, coordinator_user):
 def test_page_queries_do_not_grow_with_the_data(
     client, coordinator_user, reporter, march_deadline, url, django_assert_max_num_queries
 ):
-    from assignments import synthetic
+    from reports import synthetic
 
     def grow(seed, factor):
         synthetic.generate(

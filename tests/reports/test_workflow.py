@@ -317,8 +317,11 @@ def test_a_reporter_cannot_record_for_another_agencys_village(client, reporter, 
             "date": "2024-03-10",
             "kind": "visit",
             "description": "Thăm",
-            "cash_vnd": 0,
-            "in_kind_vnd": 0,
+            "cash_budget_vnd": 0,
+            "goods-TOTAL_FORMS": 0,
+            "goods-INITIAL_FORMS": 0,
+            "works-TOTAL_FORMS": 0,
+            "works-INITIAL_FORMS": 0,
         },
     )
     assert response.status_code == 200

@@ -1,17 +1,31 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from reports import tracking
 from reports.models import Report
 
-from .models import Agency, Assignment, ReportingDeadline, ReportingRule, Village
+from .. import lifecycle, services
+from ..forms import ReassignForm
+from ..models import (
+    Agency,
+    AgencySuccession,
+    Assignment,
+    ReportingDeadline,
+    ReportingRule,
+    VillageYearFigures,
+)
+from .permissions import coordinator_required, show_errors
+from .villages import visible_villages
 
 
 @login_not_required
@@ -32,7 +46,9 @@ def home(request):
     """Each role lands on its daily page."""
     user = request.user
     if user.is_reporter:
-        agencies = list(user.agencies.all()[:2])
+        # After a merger a reporter belongs to the old party and its successor: land on the
+        # one in force.
+        agencies = list(user.agencies.in_force_on(timezone.localdate())[:2])
         if len(agencies) == 1:
             return redirect("agency_detail", pk=agencies[0].pk)
         return redirect("agency_list")
@@ -40,12 +56,14 @@ def home(request):
 
 
 def agency_list(request):
+    today = timezone.localdate()
     agencies = (
         Agency.objects.visible_to(request.user)
         .annotate(
             running=Count(
                 "assignments",
-                filter=Q(assignments__status__in=("assigned", "ceremony_held", "active")),
+                filter=Q(assignments__start_date__lte=today)
+                & (Q(assignments__end_date__isnull=True) | Q(assignments__end_date__gte=today)),
             )
         )
         .order_by("valid_to", "name")
@@ -59,12 +77,14 @@ def agency_list(request):
 
 def agency_detail(request, pk):
     """“Đơn vị của tôi”: an agency's villages, assignments and deadlines."""
-    agency = get_object_or_404(Agency.objects.visible_to(request.user), pk=pk)
+    agency = get_object_or_404(
+        Agency.objects.visible_to(request.user).select_related("unit"), pk=pk
+    )
     assignments = list(
         Assignment.objects.filter(agency=agency)
-        .select_related("directive", "village__commune__parent")
+        .select_related("directive", "village__commune__parent", "commune__parent")
         .prefetch_related(Prefetch("village__ethnic_groups"))
-        .order_by("-start_date")
+        .order_by("-start_date", "pk")
     )
     directive_ids = {a.directive_id for a in assignments}
     today = timezone.localdate()
@@ -91,7 +111,17 @@ def agency_detail(request, pk):
         for column in columns
         if (cell := column.cells.get(agency.pk))
     ]
-    villages = {a.village for a in assignments if a.is_running}
+    held = [a for a in assignments if a.is_in_force(today)]
+    villages = {a.village for a in held if a.village_id}
+    figures = {
+        f.village_id: f
+        for f in VillageYearFigures.objects.filter(village__in=villages).order_by("year")
+    }
+    for village in villages:
+        village.latest_figures = figures.get(village.pk)
+    successions = AgencySuccession.objects.filter(
+        Q(predecessor=agency) | Q(successor=agency)
+    ).select_related("predecessor", "successor", "event")
     return render(
         request,
         "assignments/agency_detail.html",
@@ -99,6 +129,8 @@ def agency_detail(request, pk):
             "agency": agency,
             "assignments": assignments,
             "villages": sorted(villages, key=lambda v: v.name_key),
+            "communes": sorted({a.commune for a in held if a.commune_id}, key=lambda c: c.name_key),
+            "successions": successions,
             "upcoming": [r for r in rows if r["upcoming"]][:5],
             "overdue": [r for r in rows if r["overdue"]],
             "deadlines": rows,
@@ -107,9 +139,17 @@ def agency_detail(request, pk):
 
 
 def village_list(request):
-    villages = Village.objects.select_related("commune__parent").order_by("name")
-    if not request.user.sees_all_agencies:
-        villages = villages.filter(assignments__agency__in=request.user.agencies.all()).distinct()
+    latest = VillageYearFigures.objects.filter(village=OuterRef("pk")).order_by("-year")
+    villages = (
+        visible_villages(request.user)
+        .select_related("commune__parent")
+        .annotate(
+            figures_year=Subquery(latest.values("year")[:1]),
+            households=Subquery(latest.values("households")[:1]),
+            poor_households=Subquery(latest.values("poor_households")[:1]),
+        )
+        .order_by("name")
+    )
     query = request.GET.get("q", "").strip()
     if query:
         villages = villages.search(query)
@@ -117,21 +157,13 @@ def village_list(request):
     return render(request, "assignments/village_list.html", {"page": page, "q": query})
 
 
+@coordinator_required
 def reassign(request, pk):
-    """End an assignment and replace it by another agency or village (điều chỉnh phân công),
-    warning before a village is left without a lead agency."""
-    from django.contrib import messages
-    from django.core.exceptions import PermissionDenied, ValidationError
-    from django.utils.translation import gettext as _
-
-    from reports.forms import ReassignForm
-
-    from . import lifecycle, services
-
-    if not request.user.is_coordinator:
-        raise PermissionDenied
+    """End an assignment and replace it by another party or target (điều chỉnh phân công),
+    warning before a village or commune is left without a lead party."""
     assignment = get_object_or_404(
-        Assignment.objects.select_related("agency", "village__commune", "directive"), pk=pk
+        Assignment.objects.select_related("agency", "village__commune", "commune", "directive"),
+        pk=pk,
     )
     if assignment.status not in lifecycle.RUNNING:
         messages.error(request, _("This assignment has already ended."))
@@ -140,15 +172,21 @@ def reassign(request, pk):
     left_uncovered = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        new_village = data["village"] or assignment.village
-        if assignment.role == Assignment.Role.LEAD and new_village != assignment.village:
+        changes_target = bool(data["village"] or data["commune"])
+        if assignment.role == Assignment.Role.LEAD and changes_target:
+            # Who else leads this target on the day after the end (by dates, not statuses).
+            day_after = data["end_date"] + services.ONE_DAY
             others = (
-                Assignment.objects.running()
-                .filter(village=assignment.village, role=Assignment.Role.LEAD)
+                Assignment.objects.filter(
+                    role=Assignment.Role.LEAD,
+                    village=assignment.village,
+                    commune=assignment.commune,
+                )
+                .in_force_on(day_after)
                 .exclude(pk=assignment.pk)
             )
             if not others.exists():
-                left_uncovered = [assignment.village]
+                left_uncovered = [assignment.target]
         if left_uncovered and not data["confirm_uncovered"]:
             form.add_error(
                 "confirm_uncovered",
@@ -156,7 +194,7 @@ def reassign(request, pk):
                     "%(village)s would be left without a lead agency. Tick the box to confirm, or "
                     "assign another agency to it first."
                 )
-                % {"village": f"{assignment.village}, {assignment.village.commune}"},
+                % {"village": assignment.target_place()},
             )
         else:
             try:
@@ -167,11 +205,11 @@ def reassign(request, pk):
                     by=request.user,
                     agency=data["agency"],
                     village=data["village"],
+                    commune=data["commune"],
                     document=data["document"],
                 )
             except ValidationError as error:
-                for message in error.messages:
-                    messages.error(request, message)
+                show_errors(request, error)
             else:
                 messages.success(
                     request,

@@ -4,12 +4,13 @@ Reproducible: the same seed gives the same data."""
 
 import datetime as dt
 import random
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from . import services
-from .models import (
+from assignments import services
+from assignments.models import (
     AdministrativeUnit,
     Agency,
     Assignment,
@@ -18,8 +19,11 @@ from .models import (
     ReportingRule,
     User,
     Village,
+    VillageYearFigures,
 )
-from .text import fold
+from assignments.text import fold
+
+from .models import Activity, ActivityGoods, ActivityWork, Report, ReportVersion, ReviewEvent
 
 SCALES = {
     "province": {
@@ -128,7 +132,6 @@ def _name(rng, parts=2):
 @transaction.atomic
 def generate(scale="province", seed=2024, today=None):
     """Create the data set; return counts. Does nothing when it already exists."""
-    from reports.models import Activity, Report, ReportVersion, ReviewEvent
 
     size = SCALES[scale] if isinstance(scale, str) else scale
     rng = random.Random(seed)
@@ -159,20 +162,42 @@ def generate(scale="province", seed=2024, today=None):
     kinds = ["lang", "lang", "lang", "plei", "buon", "thon"]
     villages = []
     for i in range(size["villages"]):
-        households = rng.randint(60, 320)
         villages.append(
             Village(
                 kind=rng.choice(kinds),
                 name=f"{_name(rng)} {i + 1}",
                 commune=communes[i % len(communes)],
-                households=households,
-                population=households * rng.randint(4, 6),
-                poor_households=rng.randint(0, households // 3),
                 especially_disadvantaged=rng.random() < 0.45,
                 mixed=rng.random() < 0.15,
             )
         )
     villages = Village.objects.bulk_create(villages, batch_size=2000)
+    # Four years of figures per village, poverty falling slowly.
+    figures = []
+    for village in villages:
+        households = rng.randint(60, 320)
+        poor = rng.randint(0, households // 3)
+        for year in range(today.year - 3, today.year + 1):
+            left = min(poor, rng.randint(0, 6))
+            figures.append(
+                VillageYearFigures(
+                    village=village,
+                    year=year,
+                    households=households,
+                    population=households * 5,
+                    poor_households=poor - left,
+                    near_poor_households=min(households - poor, rng.randint(0, 30)),
+                    left_poverty_households=left,
+                    hard_road_km=Decimal(rng.randint(0, 40)) / 10,
+                    has_grid_power=rng.random() < 0.9,
+                    has_culture_house=rng.random() < 0.8,
+                    has_school=rng.random() < 0.7,
+                    has_clean_water=rng.random() < 0.6,
+                )
+            )
+            poor -= left
+            households += rng.randint(0, 3)
+    VillageYearFigures.objects.bulk_create(figures, batch_size=5000)
     groups = list(EthnicGroup.objects.filter(code__in=["10", "12", "08", "11", "16", "20"]))
     links = Village.ethnic_groups.through
     links.objects.bulk_create(
@@ -273,13 +298,27 @@ def generate(scale="province", seed=2024, today=None):
     for assignment in assignments:
         if assignment.status == "active" and assignment.ceremony_date is None:
             assignment.status = "assigned"
+    # Some parties twin with a whole commune (the 2025 regime).
+    for index, commune in enumerate(communes[: max(1, len(communes) // 20)]):
+        agency = agencies[(index * 13) % len(agencies)]
+        assignments.append(
+            Assignment(
+                directive=directive,
+                agency=agency,
+                commune=commune,
+                role="lead",
+                start_date=start,
+                status="active",
+                ceremony_date=start + dt.timedelta(days=30),
+            )
+        )
     assignments = Assignment.objects.bulk_create(assignments, batch_size=2000)
 
     users = list(User.objects.filter(role=User.Role.REPORTER)[:1]) or [
         User.objects.create_user(username=f"tonghop{seed}", role=User.Role.REPORTER)
     ]
     author = users[0]
-    activities = []
+    activities, goods, works = [], {}, {}
     for _ in range(size["activities"]):
         assignment = rng.choice(assignments)
         last = assignment.end_date or today
@@ -287,26 +326,62 @@ def generate(scale="province", seed=2024, today=None):
         if span <= 0:
             continue
         kind = rng.choice(list(ACTIVITY_TEXT))
-        cash = rng.choice([0, 0, 2, 5, 10, 20, 50]) * 1_000_000
-        in_kind = rng.choice([0, 1, 3, 5, 15]) * 1_000_000
-        activities.append(
-            Activity(
-                assignment=assignment,
-                date=assignment.start_date + dt.timedelta(days=rng.randint(0, span)),
-                kind=kind,
-                description=ACTIVITY_TEXT[kind],
-                cash_vnd=cash,
-                in_kind_vnd=in_kind,
-                participants=rng.randint(3, 30),
-                beneficiaries=rng.randint(5, 200),
-                created_by=author,
-            )
+        budget = rng.choice([0, 0, 2, 5, 10, 20]) * 1_000_000
+        staff = rng.choice([0, 0, 0, 1, 2, 5]) * 1_000_000
+        donors = rng.choice([0, 0, 0, 0, 10, 30]) * 1_000_000
+        activity = Activity(
+            assignment=assignment,
+            date=assignment.start_date + dt.timedelta(days=rng.randint(0, span)),
+            kind=kind,
+            description=ACTIVITY_TEXT[kind],
+            cash_budget_vnd=budget,
+            cash_staff_vnd=staff,
+            cash_donors_vnd=donors,
+            cash_vnd=budget + staff + donors,
+            participants=rng.randint(3, 30),
+            beneficiary_poor_households=rng.randint(0, 40),
+            beneficiary_policy_families=rng.randint(0, 5),
+            beneficiary_pupils=rng.choice([0, 0, 20, 50]),
+            created_by=author,
         )
+        if kind in ("gifts", "visit") and rng.random() < 0.8:
+            parcels = rng.randint(10, 150)
+            line = ActivityGoods(
+                item="phần quà (gạo, nhu yếu phẩm)",
+                quantity=parcels,
+                unit="phần",
+                weight_kg=parcels * 10,
+                value_vnd=parcels * 300_000,
+            )
+            activity.in_kind_vnd = line.value_vnd
+            goods[len(activities)] = line
+        if kind in ("construction", "production") and rng.random() < 0.6:
+            work_kind = rng.choice(["road", "great_unity_house", "culture_house", "water"])
+            quantity, unit = (
+                (Decimal(rng.randint(2, 20)) / 10, "km")
+                if work_kind == "road"
+                else (1, "công trình")
+            )
+            line = ActivityWork(
+                kind=work_kind,
+                quantity=quantity,
+                unit=unit,
+                value_vnd=rng.choice([50, 100, 150, 300]) * 1_000_000,
+            )
+            activity.works_vnd = line.value_vnd
+            works[len(activities)] = line
+        activities.append(activity)
     Activity.objects.bulk_create(activities, batch_size=5000)
+    for index, line in goods.items():
+        line.activity = activities[index]
+    for index, line in works.items():
+        line.activity = activities[index]
+    ActivityGoods.objects.bulk_create(goods.values(), batch_size=5000)
+    ActivityWork.objects.bulk_create(works.values(), batch_size=5000)
 
     # Reports at every past deadline of the expected agencies: most on time, some late,
     # some never; a few returned, most of the older ones accepted.
-    from reports import tracking
+    from . import tracking
 
     deadlines = [d for rule in rules for d in rule.deadlines.all()]
     columns = tracking.compliance([d for d in deadlines if d.effective_date < today], today=today)

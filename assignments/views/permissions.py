@@ -1,0 +1,24 @@
+"""What the pages of both apps share: role checks and showing a refusal's messages."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+
+
+def coordinator_required(view):
+    """Coordinators and administrators."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_coordinator:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def show_errors(request, error):
+    """Each message of a ValidationError as an error message on the next page."""
+    for message in error.messages:
+        messages.error(request, message)

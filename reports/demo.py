@@ -1,0 +1,904 @@
+"""The demo's story: Gia Lai's twinning from 2024 to today, told through the same services
+the users call.
+
+The fixture holds the world of early 2024 (the 13-CT/TU regime, the UBND letter and its
+list). This module then lives through what followed, each event on its own date: the 2024
+ceremonies, activities and reports (on time, late, returned and resubmitted, extended,
+missing); the 2025 restructuring (departments merged and split, Ban Dân tộc becoming Sở Dân
+tộc và Tôn giáo, the Party's Ban Dân vận and Ban Tuyên giáo merged, districts abolished,
+communes merged, two provinces merged); Chỉ thị 03-CT/TU and Kế hoạch 43/KH-UBND replacing
+the old regime, with the new parties and targets the press reported; the 2025-2026 activities
+and reports; and village figures for 2023-2026.
+
+Facts come from Báo Gia Lai (2024-2026) as DOMAIN.md summarises them; every other name,
+date, number and figure is illustrative and says so in its note. Events dated after today are
+not played. The story runs once: its mark is the Kế hoạch 43/KH-UBND it creates.
+"""
+
+import datetime as dt
+import io
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from assignments import restructuring
+from assignments import services as assignment_services
+from assignments.models import (
+    AdministrativeUnit,
+    Agency,
+    AgencyMembership,
+    Assignment,
+    Directive,
+    ReportingDeadline,
+    ReportingRule,
+    User,
+    Village,
+    VillageYearFigures,
+)
+
+from . import services
+from .models import Extension, Report, ReportVersion, ReviewEvent
+
+D = dt.date
+ILLUSTRATIVE = "Dữ liệu minh họa: không nêu trong các văn bản nguồn."
+MARK = "43/KH-UBND"
+TZ = timezone.get_fixed_timezone(7 * 60)
+COORDINATOR = "dieuphoi"
+
+
+def scan_pdf():
+    """A small real PDF standing in for the signed scan of a report."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    stream = io.BytesIO()
+    writer.write(stream)
+    return stream.getvalue()
+
+
+@dataclass
+class Story:
+    today: dt.date
+    coordinator: User
+    rng: random.Random
+
+    def at(self, date, hour=9, minute=0):
+        return dt.datetime.combine(date, dt.time(hour, minute), tzinfo=TZ)
+
+    def happened(self, date):
+        return date <= self.today
+
+
+def agency(name):
+    return Agency.objects.get(name=name)
+
+
+def village(name, commune=None):
+    villages = Village.objects.filter(name=name)
+    if commune:
+        villages = villages.filter(locations__commune__name=commune)
+    return villages.distinct().get()
+
+
+def focal_officer(party):
+    """The party's reporter: a demo account where README lists one, else a named officer who
+    cannot log in (the author of its reports)."""
+    member = (
+        AgencyMembership.objects.filter(agency=party, user__role=User.Role.REPORTER)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if member:
+        return member.user
+    username = f"daumoi-{party.pk}"
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "role": User.Role.REPORTER,
+            "first_name": "Cán bộ đầu mối",
+            "last_name": party.short_name or party.name[:40],
+            "email": f"{username}@example.invalid",
+        },
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    AgencyMembership.objects.get_or_create(user=user, agency=party)
+    return user
+
+
+# --- Activities --------------------------------------------------------------------------------
+
+
+def activity(story, assignment, date, kind, description, **support):
+    """Record an activity with its structured support, on its date."""
+    if not story.happened(date) or not assignment.is_in_force(date):
+        return None
+    return services.activity_record(
+        assignment=assignment,
+        by=focal_officer(assignment.agency),
+        date=date,
+        kind=kind,
+        description=description,
+        **support,
+    )
+
+
+def gifts(parcels, value_each, item="phần quà (gạo, nhu yếu phẩm)", kg_each=10):
+    return [
+        {
+            "item": item,
+            "quantity": Decimal(parcels),
+            "unit": "phần",
+            "weight_kg": Decimal(parcels * kg_each) if kg_each else None,
+            "value_vnd": parcels * value_each,
+        }
+    ]
+
+
+def works(kind, quantity, unit, value, description=""):
+    return [
+        {
+            "kind": kind,
+            "quantity": Decimal(str(quantity)),
+            "unit": unit,
+            "value_vnd": value,
+            "description": description,
+        }
+    ]
+
+
+def running(party, target):
+    return (
+        Assignment.objects.filter(agency=party)
+        .filter(village=target)
+        .order_by("-start_date")
+        .first()
+    )
+
+
+# --- Reports -----------------------------------------------------------------------------------
+
+
+def _date_submission(report, when):
+    version = report.versions.order_by("-number").first()
+    ReportVersion.objects.filter(pk=version.pk).update(submitted_at=when)
+    ReviewEvent.objects.filter(version=version, action="submit").update(at=when)
+    if report.versions.count() == 1:
+        Report.objects.filter(pk=report.pk).update(first_submitted_at=when)
+
+
+def submit(story, party, deadline, when, results, **texts):
+    """The party's focal officer writes, attaches the scan and submits on ``when``."""
+    if not story.happened(when.date()):
+        return None
+    user = focal_officer(party)
+    report = services.report_for(deadline=deadline, agency=party)
+    fields = {"results": results, **texts}
+    scan = ContentFile(scan_pdf(), name=f"bao-cao-{party.pk}-{deadline.pk}.pdf")
+    services.report_save(report=report, by=user, fields=fields, scan=scan)
+    report = services.report_submit(report=report, by=user)
+    _date_submission(report, when)
+    return report
+
+
+def review(story, report, when, *, accept=True, reason=""):
+    if report is None or not story.happened(when.date()):
+        return report
+    if accept:
+        report = services.report_accept(report=report, by=story.coordinator)
+    else:
+        report = services.report_return(report=report, by=story.coordinator, reason=reason)
+    event = ReviewEvent.objects.filter(report=report).order_by("-pk").first()
+    ReviewEvent.objects.filter(pk=event.pk).update(at=when)
+    return report
+
+
+def deadline_of(directive, due):
+    return ReportingDeadline.objects.get(
+        rule__directive=directive, rule__reporter=ReportingRule.Reporter.AGENCIES, due_date=due
+    )
+
+
+RESULTS = [
+    "Đã phối hợp với cấp ủy, chính quyền xã khảo sát, nắm tình hình; tổ chức thăm hỏi, tặng "
+    "quà các hộ nghèo, gia đình chính sách; hỗ trợ giống, hướng dẫn kỹ thuật sản xuất.",
+    "Duy trì sinh hoạt kết nghĩa định kỳ; hỗ trợ sửa chữa nhà văn hóa, tặng sách vở cho học "
+    "sinh; tuyên truyền, vận động Nhân dân thực hiện chủ trương của Đảng, chính sách, pháp "
+    "luật của Nhà nước.",
+    "Phối hợp với chính quyền địa phương hỗ trợ làm đường bê tông nội làng, trao nhà Đại "
+    "đoàn kết; nắm bắt tâm tư, nguyện vọng của người dân và phản ánh với cấp có thẩm quyền.",
+]
+SHORTCOMINGS = "Nguồn lực hỗ trợ còn hạn chế; một số hoạt động chưa thường xuyên."
+DIRECTIONS = "Tiếp tục duy trì các hoạt động kết nghĩa, ưu tiên hỗ trợ sinh kế, xóa nghèo bền vững."
+
+
+def report_round(
+    story, directive, due, parties, *, late=(), missing=(), returned=(), extended=(), awaiting=()
+):
+    """Every expected party reports for the deadline ``due`` (illustrative standings)."""
+    deadline = deadline_of(directive, due)
+    expected = set(deadline.expected_agencies().values_list("pk", flat=True))
+    for index, party in enumerate(parties):
+        if party.pk not in expected or party.name in missing:
+            continue
+        results = RESULTS[index % len(RESULTS)]
+        if party.name in extended:
+            requester = focal_officer(party)
+            asked = due + dt.timedelta(days=20)
+            if not story.happened(due - dt.timedelta(days=5)):
+                continue
+            extension = services.extension_request(
+                deadline=deadline,
+                agency=party,
+                by=requester,
+                reason="Chờ tổng hợp số liệu từ các thôn, làng (minh họa).",
+                requested_date=asked,
+            )
+            if story.happened(due - dt.timedelta(days=3)):
+                services.extension_grant(
+                    extension=extension,
+                    by=story.coordinator,
+                    granted_date=asked,
+                    note="Đồng ý gia hạn (minh họa).",
+                )
+                Extension.objects.filter(pk=extension.pk).update(
+                    decided_at=story.at(due - dt.timedelta(days=3))
+                )
+            report = submit(
+                story, party, deadline, story.at(due + dt.timedelta(days=15), 15), results
+            )
+            review(story, report, story.at(due + dt.timedelta(days=18)))
+            continue
+        if party.name in late:
+            when = story.at(due + dt.timedelta(days=4 + index % 9), 10)
+        else:
+            when = story.at(due - dt.timedelta(days=1 + index % 6), 14, 30)
+        report = submit(
+            story,
+            party,
+            deadline,
+            when,
+            results,
+            shortcomings=SHORTCOMINGS,
+            directions=DIRECTIONS,
+        )
+        if party.name in awaiting and report is not None:
+            review(
+                story,
+                report,
+                when + dt.timedelta(days=2),
+                accept=False,
+                reason="Đề nghị bổ sung kết quả hỗ trợ sản xuất và số hộ thoát nghèo trong năm.",
+            )
+            continue
+        if party.name in returned and report is not None:
+            review(
+                story,
+                report,
+                when + dt.timedelta(days=2),
+                accept=False,
+                reason="Đề nghị bổ sung số liệu hỗ trợ (tiền mặt, hiện vật) và số hộ được hỗ trợ.",
+            )
+            resubmitted = when + dt.timedelta(days=5)
+            if story.happened(resubmitted.date()):
+                services.report_save(
+                    report=report,
+                    by=focal_officer(party),
+                    fields={"results": results + " Bổ sung số liệu theo đề nghị."},
+                )
+                report = services.report_submit(report=report, by=focal_officer(party))
+                _date_submission(report, resubmitted)
+                review(story, report, resubmitted + dt.timedelta(days=2))
+            continue
+        if report is not None and (due.year < story.today.year or index % 3):
+            review(story, report, when + dt.timedelta(days=3))
+
+
+# --- The story -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def play(today=None):
+    """Play the story once; return False when it has already been played."""
+    if Directive.objects.filter(number=MARK).exists():
+        return False
+    today = today or timezone.localdate()
+    story = Story(today, User.objects.get(username=COORDINATOR), random.Random(2024))
+    letter = Directive.objects.get(number="345/UBND-NC")
+    parties_2024 = list(
+        Agency.objects.filter(pk__in=letter.assignments.values("agency")).order_by("name_key")
+    )
+    year_2024(story, letter, parties_2024)
+    restructuring_2025(story)
+    plan = regime_2025(story, letter)
+    year_2025_2026(story, plan)
+    village_figures(story)
+    return True
+
+
+def year_2024(story, letter, parties):
+    # Ceremonies not yet held in the list: most in March 2024, one late in April.
+    late_ceremonies = {
+        "Sở Tài chính": D(2024, 3, 12),
+        "Sở Giao thông vận tải": D(2024, 3, 14),
+        "Sở Thông tin và Truyền thông": D(2024, 3, 20),
+        "Sở Giáo dục và Đào tạo": D(2024, 4, 16),
+    }
+    for name, date in late_ceremonies.items():
+        assignment = letter.assignments.filter(agency__name=name, role="lead").first()
+        if assignment and assignment.status == "assigned":
+            activity(
+                story,
+                assignment,
+                date,
+                "ceremony",
+                f"Lễ kết nghĩa tại nhà văn hóa {assignment.target} (ngày, nơi là minh họa).",
+            )
+    vhttdl = agency("Sở Văn hóa, Thể thao và Du lịch")
+    dip = running(vhttdl, village("Dip"))
+    activity(
+        story,
+        dip,
+        D(2024, 4, 20),
+        "gifts",
+        "Tặng sách, trang phục và bộ cồng chiêng cho đội văn nghệ làng Dip (minh họa).",
+        cash_budget_vnd=5_000_000,
+        goods=[
+            {
+                "item": "bộ cồng chiêng",
+                "quantity": Decimal(1),
+                "unit": "bộ",
+                "weight_kg": None,
+                "value_vnd": 45_000_000,
+            },
+            {
+                "item": "cuốn sách, truyện thiếu nhi",
+                "quantity": Decimal(200),
+                "unit": "cuốn",
+                "weight_kg": None,
+                "value_vnd": 6_000_000,
+            },
+        ],
+        beneficiary_pupils=120,
+    )
+    activity(
+        story,
+        dip,
+        D(2024, 8, 15),
+        "construction",
+        "Hỗ trợ sửa chữa nhà rông văn hóa làng Dip (minh họa).",
+        cash_staff_vnd=8_000_000,
+        works=works("culture_house", 1, "công trình", 80_000_000, "Sửa mái, nền nhà rông"),
+    )
+    # Typical 2024 support by the other parties (illustrative).
+    catalogue = [
+        ("visit", "Thăm hỏi, nắm tình hình đời sống, tâm tư của người dân", {}),
+        (
+            "gifts",
+            "Tặng quà hộ nghèo, gia đình chính sách",
+            {
+                "goods": gifts(30, 400_000),
+                "beneficiary_poor_households": 25,
+                "beneficiary_policy_families": 5,
+                "cash_budget_vnd": 3_000_000,
+            },
+        ),
+        (
+            "production",
+            "Hỗ trợ giống cà phê, phân bón và hướng dẫn kỹ thuật chăm sóc",
+            {"cash_budget_vnd": 20_000_000, "beneficiary_poor_households": 15},
+        ),
+        (
+            "construction",
+            "Hỗ trợ làm đường bê tông nội làng",
+            {
+                "cash_donors_vnd": 50_000_000,
+                "works": works("road", "0.8", "km", 400_000_000, "Đường bê tông nội làng"),
+            },
+        ),
+        ("propaganda", "Tuyên truyền chính sách, pháp luật, phòng chống tảo hôn", {}),
+    ]
+    for index, party in enumerate(parties):
+        assignment = letter.assignments.filter(agency=party).order_by("pk").first()
+        if assignment is None or party == vhttdl:
+            continue
+        for step in range(1 + index % 3):
+            kind, text, support = catalogue[(index + step) % len(catalogue)]
+            date = D(2024, 5 + (index + 2 * step) % 6, 3 + index % 20)
+            activity(
+                story, assignment, date, kind, f"{text} ({ILLUSTRATIVE.lower()[:-1]}).", **support
+            )
+    finance = agency("Sở Tài chính")
+    activity(
+        story,
+        running(finance, village("Ia Ptău")) or letter.assignments.filter(agency=finance).first(),
+        D(2024, 10, 8),
+        "construction",
+        "Trao 3 nhà Đại đoàn kết cho hộ nghèo, tổng trị giá 300 triệu đồng (minh họa).",
+        cash_staff_vnd=30_000_000,
+        works=works("great_unity_house", 3, "căn", 300_000_000),
+        beneficiary_poor_households=3,
+    )
+    report_round(
+        story,
+        letter,
+        D(2024, 3, 25),
+        parties,
+        late=("Sở Tư pháp", "Sở Ngoại vụ", "Thanh tra tỉnh"),
+        missing=("Ban Quản lý Khu kinh tế tỉnh", "Bộ Chỉ huy Bộ đội Biên phòng tỉnh"),
+        returned=("Sở Công Thương",),
+        extended=("Sở Lao động - Thương binh và Xã hội",),
+    )
+    report_round(
+        story,
+        letter,
+        D(2024, 11, 10),
+        parties,
+        late=("Sở Xây dựng", "Đài Phát thanh - Truyền hình tỉnh"),
+        missing=("Ban Quản lý Khu kinh tế tỉnh",),
+        returned=("Sở Y tế",),
+        extended=("Sở Giáo dục và Đào tạo",),
+    )
+    # Tết 2025 visits, before the restructuring.
+    for index, party in enumerate(parties[:10]):
+        assignment = letter.assignments.filter(agency=party).order_by("pk").first()
+        if assignment is not None:
+            activity(
+                story,
+                assignment,
+                D(2025, 1, 15 + index),
+                "gifts",
+                f"Thăm, chúc Tết Ất Tỵ 2025, tặng quà hộ nghèo ({ILLUSTRATIVE.lower()[:-1]}).",
+                goods=gifts(20 + index, 350_000),
+                cash_staff_vnd=2_000_000,
+                beneficiary_poor_households=20 + index,
+            )
+
+
+ORDER_2025 = "Quyết định thành lập, sắp xếp các sở, ngành của UBND tỉnh Gia Lai (số, ngày minh họa)"
+
+
+def restructuring_2025(story):
+    by = story.coordinator
+    march = D(2025, 3, 1)
+    if not story.happened(march):
+        return
+    new = restructuring.NewAgency
+    restructuring.agency_merge(
+        agencies=[
+            agency("Sở Nông nghiệp và Phát triển nông thôn"),
+            agency("Sở Tài nguyên và Môi trường"),
+        ],
+        successor=new(
+            name="Sở Nông nghiệp và Môi trường",
+            short_name="SNNMT",
+            kind="government",
+            level="province",
+        ),
+        date=march,
+        by=by,
+        document_reference=ORDER_2025,
+        note="Hợp nhất theo sắp xếp bộ máy năm 2025; ngày hiệu lực là minh họa.",
+    )
+    restructuring.agency_merge(
+        agencies=[agency("Sở Giao thông vận tải")],
+        successor=agency("Sở Xây dựng"),
+        date=march,
+        by=by,
+        document_reference=ORDER_2025,
+    )
+    restructuring.agency_merge(
+        agencies=[agency("Sở Thông tin và Truyền thông")],
+        successor=agency("Sở Khoa học và Công nghệ"),
+        date=march,
+        by=by,
+        document_reference=ORDER_2025,
+    )
+    restructuring.agency_merge(
+        agencies=[agency("Sở Kế hoạch và Đầu tư")],
+        successor=agency("Sở Tài chính"),
+        date=march,
+        by=by,
+        document_reference=ORDER_2025,
+    )
+    labour = agency("Sở Lao động - Thương binh và Xã hội")
+    interior, health = agency("Sở Nội vụ"), agency("Sở Y tế")
+    held = restructuring._concerned(labour.assignments.all(), march)
+    restructuring.agency_split(
+        agency=labour,
+        successors=[interior, health],
+        allocation={a.pk: (0 if a.role == "lead" else 1) for a in held},
+        members_to=0,
+        date=march,
+        by=by,
+        document_reference=ORDER_2025,
+        note="Phần lớn nhiệm vụ chuyển về Sở Nội vụ; bảo trợ xã hội chuyển về Sở Y tế.",
+    )
+    restructuring.agency_merge(
+        agencies=[agency("Ban Dân tộc tỉnh")],
+        successor=new(
+            name="Sở Dân tộc và Tôn giáo", short_name="SDTTG", kind="government", level="province"
+        ),
+        date=march,
+        by=by,
+        document_reference=ORDER_2025,
+        note="Ban Dân tộc tỉnh tiếp nhận thêm chức năng quản lý nhà nước về tôn giáo.",
+    )
+    restructuring.agency_merge(
+        agencies=[agency("Ban Dân vận Tỉnh ủy"), agency("Ban Tuyên giáo Tỉnh ủy")],
+        successor=new(
+            name="Ban Tuyên giáo và Dân vận Tỉnh ủy",
+            short_name="BTGDVTU",
+            kind="party",
+            level="province",
+        ),
+        date=march,
+        by=by,
+        document_reference="Quyết định của Ban Chấp hành Đảng bộ tỉnh (số, ngày minh họa)",
+    )
+    unit_mergers(story)
+
+
+NEW_COMMUNES = [
+    # (new name, unit type, old communes): Lơ Pang, Ia Dơk and Kông Bơ La are named by the
+    # press; the others are illustrative.
+    ("Ia Khươl", "xa", ["Ia Kreng", "Hà Tây", "Ia Mơ Nông"]),
+    ("Chư Păh", "xa", ["Ia Ka", "Nghĩa Hưng"]),
+    ("Đak Đoa", "xa", ["Hà Bầu", "A Dơk", "Glar"]),
+    ("Lơ Pang", "xa", ["Kon Thụp", "Lơ Pang", "Đê Ar"]),
+    ("Ia O", "xa", ["Ia O", "Ia Chía"]),
+    ("Ia Púch", "xa", ["Ia Púch"]),
+    ("Kông Chro", "xa", ["Đăk Song"]),
+    ("Kông Bơ La", "xa", ["Kông Bơ La", "Krong"]),
+    ("Chư Gu", "xa", ["Chư Gu"]),
+    ("Ia Dơk", "xa", ["Ia Dom", "Ia Dơk"]),
+    ("An Phú", "phuong", ["Chư Á"]),
+]
+RESOLUTION = "Nghị quyết số 1664/NQ-UBTVQH15 về sắp xếp đơn vị hành chính cấp xã của tỉnh Gia Lai"
+
+
+def unit_mergers(story):
+    by, july = story.coordinator, D(2025, 7, 1)
+    if not story.happened(july):
+        return
+    province = AdministrativeUnit.objects.get(code="52", code_list="gso_2025")
+    old_gia_lai = AdministrativeUnit.objects.get(code="64", code_list="gso_2004")
+    for name, unit_type, old_names in NEW_COMMUNES:
+        olds = list(
+            AdministrativeUnit.objects.filter(
+                level="commune", name__in=old_names, parent__parent=old_gia_lai
+            )
+        )
+        restructuring.unit_merge(
+            units=olds,
+            successor=restructuring.NewUnit(name=name, unit_type=unit_type, parent=province),
+            date=july,
+            by=by,
+            document_reference=RESOLUTION,
+            note=ILLUSTRATIVE if name not in ("Lơ Pang", "Ia Dơk", "Kông Bơ La") else "",
+        )
+    # District offices ended with their districts (their twinning ended on 30/06/2025).
+    for party in Agency.objects.filter(level="district", valid_to__isnull=True):
+        if not party.assignments.filter(end_date__isnull=True).exists():
+            party.valid_to = D(2025, 6, 30)
+            assignment_services.save_checked(party, by, "Cấp huyện kết thúc hoạt động")
+    restructuring.unit_merge(
+        units=[old_gia_lai, AdministrativeUnit.objects.get(code="52", code_list="gso_2004")],
+        successor=province,
+        date=july,
+        by=by,
+        document_reference="Nghị quyết số 202/2025/QH15 về sắp xếp đơn vị hành chính cấp tỉnh",
+    )
+
+
+def regime_2025(story, letter):
+    """03-CT/TU and 43/KH-UBND replace the 13-CT/TU regime; most pairs continue."""
+    directive = Directive.objects.create(
+        kind="chi_thi",
+        number="03-CT/TU",
+        issuing_body="Ban Thường vụ Tỉnh ủy Gia Lai",
+        issued_on=D(2025, 8, 7),
+        title="Về tăng cường hoạt động kết nghĩa giữa các địa phương, đơn vị với thôn, làng "
+        "vùng đồng bào dân tộc thiểu số",
+        note="Báo Gia Lai (2025).",
+    )
+    plan = Directive.objects.create(
+        kind="ke_hoach",
+        number=MARK,
+        issuing_body="UBND tỉnh Gia Lai",
+        issued_on=D(2025, 8, 22),
+        title="Thực hiện Chỉ thị số 03-CT/TU ngày 07/8/2025 của Ban Thường vụ Tỉnh ủy về tăng "
+        "cường hoạt động kết nghĩa giữa các địa phương, đơn vị với thôn, làng vùng đồng bào dân "
+        "tộc thiểu số",
+        period_from_year=2025,
+        period_to_year=2030,
+        implements=directive,
+        note="Báo Gia Lai (2025). Các hạn báo cáo và giai đoạn là minh họa.",
+    )
+    recipients = "UBND tỉnh (qua Sở Dân tộc và Tôn giáo)\nBan Tuyên giáo và Dân vận Tỉnh ủy"
+    rules = [
+        ReportingRule.objects.create(
+            directive=plan,
+            label="Báo cáo kết quả hoạt động kết nghĩa hằng năm",
+            frequency="yearly",
+            due_month=11,
+            due_day=10,
+            first_year=2025,
+            last_year=2030,
+            recipients=recipients,
+        ),
+        ReportingRule.objects.create(
+            directive=plan,
+            label="Báo cáo tổng hợp kết quả hoạt động kết nghĩa hằng năm",
+            reporter="coordinator",
+            frequency="yearly",
+            due_month=11,
+            due_day=15,
+            first_year=2025,
+            last_year=2030,
+            recipients="UBND tỉnh\nBan Tuyên giáo và Dân vận Tỉnh ủy",
+        ),
+    ]
+    for rule in rules:
+        assignment_services.rule_sync_deadlines(rule=rule, by=story.coordinator)
+    start = D(2025, 8, 22)
+    if not story.happened(start):
+        return plan
+    ending = {"Văn phòng UBND tỉnh", "Đài Phát thanh - Truyền hình tỉnh"}
+    held = restructuring._concerned(letter.assignments.all(), start)
+    restructuring.regime_replace(
+        directive=letter,
+        new_directive=plan,
+        date=start,
+        continuing=[a.pk for a in held if a.agency.name not in ending],
+        by=story.coordinator,
+        note="Tiếp tục các cặp kết nghĩa; hai cặp kết thúc để tránh trùng lặp (minh họa).",
+    )
+    new_pairs(story, plan)
+    return plan
+
+
+def _locality(name, unit):
+    party, _created = Agency.objects.get_or_create(
+        name=name,
+        defaults={
+            "kind": Agency.Kind.LOCALITY,
+            "level": AdministrativeUnit.Level.COMMUNE,
+            "unit": unit,
+            "valid_from": D(2025, 7, 1),
+        },
+    )
+    return party
+
+
+def _assign(
+    story, plan, party, *, village=None, commune=None, start, ceremony, place, role="lead", note=""
+):
+    assignment = Assignment(
+        directive=plan,
+        agency=party,
+        village=village,
+        commune=commune,
+        role=role,
+        start_date=start,
+        note=note,
+    )
+    assignment_services.save_checked(assignment, story.coordinator, "Phân công theo 43/KH-UBND")
+    if ceremony and story.happened(ceremony):
+        activity(story, assignment, ceremony, "ceremony", place)
+    return assignment
+
+
+def new_pairs(story, plan):
+    """The pairs of the 2025 regime that the press reported, and two illustrative ones."""
+    province = AdministrativeUnit.objects.get(code="52", code_list="gso_2025")
+    ia_dok = AdministrativeUnit.objects.get(name="Ia Dơk", parent=province)
+    an_nhon_bac = AdministrativeUnit.objects.get(name="An Nhơn Bắc", parent=province)
+    hoai_nhon_tay = AdministrativeUnit.objects.get(name="Hoài Nhơn Tây", parent=province)
+    kong_bo_la = AdministrativeUnit.objects.get(name="Kông Bơ La", parent=province)
+    organisation = agency("Ban Tổ chức Tỉnh ủy")
+    _assign(
+        story,
+        plan,
+        organisation,
+        village=village("Ar Dôch Kơ Tu"),
+        start=D(2025, 12, 1),
+        ceremony=D(2026, 1, 15),
+        place="Lễ kết nghĩa với làng Ar Dôch Kơ Tu, xã Lơ Pang; ký giao ước: gặp gỡ định kỳ "
+        "6 tháng, hỗ trợ hạ tầng, tặng quà gia đình chính sách, hộ nghèo dịp Tết, xây dựng "
+        "làng văn hóa (Báo Gia Lai, 2026).",
+        note="Báo Gia Lai (2026).",
+    )
+    ward = _locality("Phường An Nhơn Bắc", an_nhon_bac)
+    commune = _locality("Xã Ia Dơk", ia_dok)
+    _assign(
+        story,
+        plan,
+        ward,
+        village=village("Ghè"),
+        start=D(2025, 12, 1),
+        ceremony=D(2025, 12, 27),
+        place="Lễ kết nghĩa giữa phường An Nhơn Bắc và làng Ghè, xã Ia Dơk (Báo Gia Lai, 2025).",
+        note="Báo Gia Lai (2025).",
+    )
+    _assign(
+        story,
+        plan,
+        commune,
+        commune=an_nhon_bac,
+        start=D(2025, 12, 1),
+        ceremony=D(2025, 12, 27),
+        place="Ký giao ước kết nghĩa giữa xã Ia Dơk và phường An Nhơn Bắc, 5 nội dung "
+        "(Báo Gia Lai, 2025).",
+        note="Báo Gia Lai (2025).",
+    )
+    _assign(
+        story,
+        plan,
+        _locality("Phường Hoài Nhơn Tây", hoai_nhon_tay),
+        commune=kong_bo_la,
+        start=D(2026, 1, 1),
+        ceremony=D(2026, 1, 18),
+        place="Lễ kết nghĩa giữa phường Hoài Nhơn Tây và xã Kông Bơ La (Báo Gia Lai, 2026).",
+        note="Báo Gia Lai (2026).",
+    )
+    bank, _created = Agency.objects.get_or_create(
+        name="Ngân hàng Chính sách xã hội – Chi nhánh tỉnh Gia Lai",
+        defaults={"kind": Agency.Kind.BANK, "short_name": "NHCSXH", "note": ILLUSTRATIVE},
+    )
+    forestry, _created = Agency.objects.get_or_create(
+        name="Công ty TNHH MTV Lâm nghiệp Kông Chro",
+        defaults={"kind": Agency.Kind.ENTERPRISE, "note": ILLUSTRATIVE},
+    )
+    _assign(
+        story,
+        plan,
+        bank,
+        village=village("Kép", "Ia Ka"),
+        start=D(2025, 10, 1),
+        ceremony=D(2025, 10, 20),
+        place="Lễ kết nghĩa (minh họa).",
+        role="supporting",
+        note=ILLUSTRATIVE,
+    )
+    _assign(
+        story,
+        plan,
+        forestry,
+        village=village("Tung Ke"),
+        start=D(2025, 10, 1),
+        ceremony=D(2025, 11, 5),
+        place="Lễ kết nghĩa (minh họa).",
+        role="supporting",
+        note=ILLUSTRATIVE,
+    )
+
+
+def year_2025_2026(story, plan):
+    if plan is None or not story.happened(D(2025, 9, 1)):
+        return
+    organisation = agency("Ban Tổ chức Tỉnh ủy")
+    ar_doch = running(organisation, village("Ar Dôch Kơ Tu"))
+    activity(
+        story,
+        ar_doch,
+        D(2026, 2, 5),
+        "gifts",
+        "Tặng 144 phần quà, mỗi phần 10 kg gạo, cho gia đình chính sách và hộ nghèo dịp Tết "
+        "Bính Ngọ 2026 (Báo Gia Lai, 2026; giá trị là minh họa).",
+        goods=gifts(144, 250_000, item="phần quà, mỗi phần 10 kg gạo"),
+        beneficiary_policy_families=24,
+        beneficiary_poor_households=120,
+    )
+    activity(
+        story,
+        ar_doch,
+        D(2026, 7, 15),
+        "visit",
+        "Gặp gỡ định kỳ 6 tháng theo giao ước kết nghĩa (minh họa).",
+    )
+    held = Assignment.objects.filter(directive=plan).select_related("agency").order_by("pk")
+    parties = sorted({a.agency for a in held}, key=lambda a: a.name_key)
+    for index, assignment in enumerate(held):
+        if assignment.agency == organisation:
+            continue
+        for step, (kind, text, support) in enumerate(
+            [
+                (
+                    "production",
+                    "Hỗ trợ bò giống sinh sản cho hộ nghèo",
+                    {
+                        "cash_budget_vnd": 30_000_000,
+                        "cash_donors_vnd": 10_000_000,
+                        "beneficiary_poor_households": 4,
+                    },
+                ),
+                (
+                    "gifts",
+                    "Thăm, chúc Tết Bính Ngọ 2026, tặng quà",
+                    {
+                        "goods": gifts(25, 400_000),
+                        "beneficiary_poor_households": 20,
+                        "beneficiary_policy_families": 5,
+                    },
+                ),
+                (
+                    "construction",
+                    "Hỗ trợ lắp đặt hệ thống nước sạch",
+                    {
+                        "cash_donors_vnd": 20_000_000,
+                        "works": works("water", 1, "công trình", 120_000_000),
+                    },
+                ),
+            ][: 1 + index % 3]
+        ):
+            date = D(2025, 10, 1) + dt.timedelta(days=37 * step + 11 * index)
+            activity(story, assignment, date, kind, f"{text} (minh họa).", **support)
+    report_round(
+        story,
+        plan,
+        D(2025, 11, 10),
+        parties,
+        late=("Sở Tài chính", "Sở Tư pháp"),
+        missing=("Ban Quản lý Khu kinh tế tỉnh",),
+        returned=("Sở Nông nghiệp và Môi trường",),
+    )
+    report_round(
+        story,
+        plan,
+        D(2026, 11, 10),
+        parties,
+        late=("Sở Công Thương",),
+        missing=("Ban Quản lý Khu kinh tế tỉnh", "Sở Ngoại vụ", "Thanh tra tỉnh"),
+        awaiting=("Sở Xây dựng",),
+        extended=("Sở Giáo dục và Đào tạo",),
+    )
+
+
+def village_figures(story):
+    """2023-2026 figures of the demo villages (illustrative): poverty falls, roads grow."""
+    rng = story.rng
+    for target in Village.objects.order_by("pk"):
+        recorded = {f.year: f for f in target.figures.all()}
+        base = recorded.get(2024)
+        households = base.households if base and base.households else rng.randint(90, 240)
+        poor = (
+            base.poor_households if base and base.poor_households is not None else households // 3
+        )
+        road = Decimal(rng.randint(2, 12)) / 10
+        series = {
+            2023: (households - 3, poor + 6),
+            2024: (households, poor),
+            2025: (households + 2, max(0, poor - 5)),
+            2026: (households + 4, max(0, poor - 9)),
+        }
+        previous_poor = None
+        for year, (total, poor_then) in series.items():
+            if year > story.today.year:
+                break
+            figures = recorded.get(year) or VillageYearFigures(
+                village=target, year=year, note=ILLUSTRATIVE
+            )
+            figures.households = figures.households or total
+            figures.population = figures.population or total * 5
+            figures.poor_households = poor_then
+            figures.near_poor_households = max(0, total // 10 - (year - 2023))
+            figures.left_poverty_households = (
+                max(0, previous_poor - poor_then) if previous_poor is not None else None
+            )
+            figures.hard_road_km = road + Decimal(year - 2023) * Decimal("0.3")
+            figures.has_grid_power = True
+            figures.has_culture_house = year >= 2025 or target.pk % 3 != 0
+            figures.has_school = target.pk % 4 != 0
+            figures.has_clean_water = year >= 2026 or target.pk % 2 == 0
+            figures._history_user = story.coordinator
+            figures.full_clean()
+            figures.save()
+            previous_poor = poor_then
