@@ -447,14 +447,53 @@ class ReportingRuleInline(admin.StackedInline):
     ]
 
 
+class DirectiveAdminForm(forms.ModelForm):
+    """A document may stop being in force here (its period over) only when none of its
+    assignments is held after that day; replacing it by a new one is a restructuring."""
+
+    class Meta:
+        model = Directive
+        fields = [
+            "kind",
+            "number",
+            "issuing_body",
+            "issued_on",
+            "title",
+            "period_from_year",
+            "period_to_year",
+            "implements",
+            "in_force_to",
+            "file",
+            "note",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        end = data.get("in_force_to")
+        if end and self.instance.pk:
+            held = self.instance.assignments.filter(Q(end_date__isnull=True) | Q(end_date__gt=end))
+            if held.exists():
+                self.add_error(
+                    "in_force_to",
+                    _(
+                        "%(count)s assignment(s) of this document are held after that day: "
+                        "replace it by a new document on the restructuring page, or end them "
+                        "first."
+                    )
+                    % {"count": held.count()},
+                )
+        return data
+
+
 @admin.register(Directive)
 class DirectiveAdmin(ListImportExportMixin, HistoryAdmin):
+    form = DirectiveAdminForm
     resource_classes = [DirectiveResource]
-    list_display = ["number", "kind", "issued_on", "issuing_body", "title", "period"]
+    list_display = ["number", "kind", "issued_on", "in_force_to", "issuing_body", "title", "period"]
     list_filter = ["kind", "issued_on"]
     search_fields = ["search_key"]
     autocomplete_fields = ["implements"]
-    readonly_fields = ["in_force_to", "replaced_by"]
+    readonly_fields = ["replaced_by"]
     date_hierarchy = "issued_on"
     inlines = [ReportingRuleInline]
     actions = [

@@ -88,7 +88,12 @@ class NewAgencyFields(forms.Form):
 
     new_name = forms.CharField(required=False, max_length=255, label=_("or a new party named"))
     new_short_name = forms.CharField(required=False, max_length=50, label=_("its short name"))
-    new_kind = forms.ChoiceField(required=False, choices=Agency.Kind.choices, label=_("its kind"))
+    new_kind = forms.ChoiceField(
+        required=False,
+        choices=Agency.Kind.choices,
+        initial=Agency.Kind.GOVERNMENT,
+        label=_("its kind"),
+    )
     new_level = forms.ChoiceField(
         required=False,
         choices=Agency.Level.choices,
@@ -403,8 +408,12 @@ class VillageFiguresForm(forms.ModelForm):
     def __init__(self, *args, village, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.village = village
-        self.fields["hard_road_km"].localize = True
-        self.fields["hard_road_km"].widget.is_localized = True
+        # Numbers are typed the Vietnamese way: 1.046 households, 2,5 km.
+        for name, field in self.fields.items():
+            if isinstance(field, forms.IntegerField | forms.DecimalField) and name != "year":
+                field.localize = True
+                field.widget = forms.TextInput(attrs={"inputmode": "decimal"})
+                field.widget.is_localized = True
 
     def validate_unique(self):
         # The village is set on the instance, not a form field: check its year too.

@@ -334,9 +334,12 @@ class UnitIndex:
 
 
 class AgencyIndex:
-    def __init__(self):
+    """Parties in force on ``date`` (default today) by folded name and short name."""
+
+    def __init__(self, date=None):
         self.by_key = {}
-        for agency in Agency.objects.filter(valid_to__isnull=True).order_by("pk"):
+        date = date or timezone.localdate()
+        for agency in Agency.objects.in_force_on(date).order_by("pk"):
             self.by_key.setdefault(agency.name_key, agency)
             if agency.short_name:
                 self.by_key.setdefault(fold(agency.short_name), agency)
@@ -459,7 +462,7 @@ class AssignmentResource(ListResource):
             raise ValueError("AssignmentResource needs a directive")
         default_start = self.options.get("start_date") or timezone.localdate()
         create_missing = self.options.get("create_missing", False)
-        agencies, units = AgencyIndex(), UnitIndex()
+        agencies, units = AgencyIndex(default_start), UnitIndex()
         villages = {}
         for village in Village.objects.select_related("commune__parent").order_by():
             villages.setdefault(village.commune_id, {})[village.name_key] = village
@@ -471,7 +474,7 @@ class AssignmentResource(ListResource):
         held = {}
         for a in (
             Assignment.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=earliest))
-            .select_related("directive", "village", "commune")
+            .select_related("directive", "agency", "village", "commune")
             .order_by("start_date")
         ):
             held.setdefault((a.agency_id, target_key(a.village_id, a.commune_id)), []).append(a)
@@ -693,7 +696,7 @@ class AgencyResource(ListResource):
         return agency.get_kind_display()
 
     def plan(self, plans):
-        existing = {a.name_key: a for a in Agency.objects.filter(valid_to__isnull=True)}
+        existing = {a.name_key: a for a in Agency.objects.in_force_on(timezone.localdate())}
         for plan in plans:
             values = plan.values
             current = existing.get(fold(values["name"]))
@@ -1239,7 +1242,7 @@ class AdministrativeUnitResource(ListResource):
     def plan(self, plans):
         code_list = self.options.get("code_list") or AdministrativeUnit.CodeList.GSO_2025
         existing = {}
-        for unit in AdministrativeUnit.objects.filter(valid_to__isnull=True):
+        for unit in AdministrativeUnit.objects.in_force_on(timezone.localdate()):
             existing[(unit.level, unit.parent_id, unit.name_key)] = unit
         made = {}
 

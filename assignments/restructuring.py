@@ -351,17 +351,16 @@ def _plan_agencies_into(plan, predecessors, successor, kind, reason):
             )
         for assignment in _concerned(agency.assignments.all(), date):
             _plan_pass_on(plan, assignment, reason, agency=successor)
-        later_reports = getattr(agency, "reports", None)
-        if later_reports is not None:
-            count = later_reports.filter(deadline__due_date__gte=date).count()
-            if count:
-                plan.warnings.append(
-                    _(
-                        "%(agency)s has %(count)s report(s) for deadlines from %(date)s on; they "
-                        "stay under its name."
-                    )
-                    % {"agency": agency, "count": count, "date": _d(date)}
+        # Reports written for later deadlines (the merger recorded late) are not moved.
+        count = agency.reports.filter(deadline__due_date__gte=date).count()
+        if count:
+            plan.warnings.append(
+                _(
+                    "%(agency)s has %(count)s report(s) for deadlines from %(date)s on; they "
+                    "stay under its name."
                 )
+                % {"agency": agency, "count": count, "date": _d(date)}
+            )
     for user in members.values():
         _plan_membership(plan, user, successor)
 
@@ -516,12 +515,22 @@ def _record(plan, *, by, document, document_reference, note):
 # --- Assignment moves shared by every restructuring -----------------------------------------------
 
 
+def _check_not_replaced_meanwhile(assignment):
+    """Two people restructuring at once: the second finds the assignment already moved."""
+    if assignment.status in lifecycle.REPLACED:
+        raise ValidationError(
+            _("%(assignment)s was changed meanwhile by someone else: preview again.")
+            % {"assignment": assignment}
+        )
+
+
 @transaction.atomic
 def pass_on(*, assignment, date, reason, by, document=None, **changes):
     """Hand a running assignment over from ``date`` to another party, target or document:
     the old one ends the day before (passed on), the new one carries its ceremony, so no new
     ceremony is due. An assignment that has not started yet is changed in place."""
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    _check_not_replaced_meanwhile(assignment)
     if assignment.start_date >= date:
         for name, value in changes.items():
             setattr(assignment, name, value)
@@ -565,7 +574,9 @@ def pass_on(*, assignment, date, reason, by, document=None, **changes):
 
 @transaction.atomic
 def end_for_restructuring(*, assignment, last_day, reason, by, document=None):
+    """End an assignment on ``last_day`` (or keep an earlier end already decided)."""
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    _check_not_replaced_meanwhile(assignment)
     assignment.end_date = (
         last_day if assignment.end_date is None else min(assignment.end_date, last_day)
     )

@@ -9,6 +9,7 @@ throwaway test database.
 """
 
 import argparse
+import datetime as dt
 
 from common import connection, counted, throwaway_database
 from django.db import transaction
@@ -39,7 +40,7 @@ def build_data(villages_count, agencies_count):
         kind="cong_van",
         number="1/UBND-BENCH",
         issuing_body="UBND tỉnh",
-        issued_on="2024-02-27",
+        issued_on=dt.date(2024, 2, 27),
         title="Benchmark",
     )
     return (

@@ -11,7 +11,7 @@ the runs and the number of queries. The first line is a minimal logged-in page: 
 import argparse
 import statistics
 
-from common import connection, counted, throwaway_database
+from common import analyze, connection, counted, throwaway_database
 from django.core.management import call_command
 from django.test import Client
 
@@ -36,17 +36,19 @@ def main():
 
 
 def run(args):
-    from assignments.models import Agency, User
+    from assignments.models import Agency, User, Village
     from reports.models import Report
 
     _, seconds, _ = counted(
         lambda: call_command("seed_demo", force=True, scale=args.scale, verbosity=0)
     )
+    analyze()
     print(f"database: {connection.vendor}; seed_demo --scale {args.scale}: {seconds:.1f} s")
     coordinator = User.objects.get(username="dieuphoi")
     reporter = User.objects.get(username="vhttdl")
     busy_agency = Agency.objects.filter(name__startswith="Phòng").order_by("pk").first()
     report = Report.objects.exclude(status="draft").order_by("-pk").first()
+    village = Village.objects.filter(name="Dip").first()
     pages = [
         ("floor: minimal logged-in page", "/accounts/password_change/done/", coordinator),
         ("dashboard", "/dashboard/", coordinator),
@@ -59,6 +61,8 @@ def run(args):
         ("agencies", "/agencies/", coordinator),
         ("agency page", f"/agencies/{busy_agency.pk}/", coordinator),
         ("villages", "/villages/", coordinator),
+        ("village page (làng Dip)", f"/villages/{village.pk}/", coordinator),
+        ("restructurings", "/restructuring/", coordinator),
         ("deadlines", "/deadlines/", coordinator),
         ("extensions", "/extensions/", coordinator),
         ("search", "/search/?q=lang", coordinator),

@@ -10,7 +10,7 @@ same text and page count.
 
 import io
 
-from common import connection, counted, throwaway_database
+from common import analyze, connection, counted, throwaway_database
 from django.core.management import call_command
 
 
@@ -27,6 +27,7 @@ def run():
     from reports.models import Report
 
     call_command("seed_demo", force=True, scale="province", verbosity=0)
+    analyze()
     user = User.objects.get(username="dieuphoi")
     plan = Directive.objects.get(number__endswith="/KH-UBND-TH")
     deadline = (

@@ -1,4 +1,8 @@
+import datetime as dt
+
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assignments.models import Assignment
@@ -39,24 +43,40 @@ class ActivityForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only the twinnings the user may record for: another agency's is not even offered.
+        # Only the twinnings the user may record for: another agency's is not even offered;
+        # those held now, and those that ended within the year (an activity recorded late).
+        since = timezone.localdate() - dt.timedelta(days=366)
         self.fields["assignment"].queryset = (
             Assignment.objects.visible_to(user)
-            .running()
-            .select_related("agency", "village")
-            .order_by("agency__name", "village__name")
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=since))
+            .select_related("agency", "village", "commune")
+            .order_by("agency__name", "village__name", "commune__name")
         )
         self.fields["assignment"].label_from_instance = lambda a: f"{a.agency} – {a.target}"
         self.fields["date"].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
-class GoodsLineForm(forms.ModelForm):
+class LineForm(forms.ModelForm):
+    """A line of goods or works. An empty extra line shows no value, so that it stays
+    unchanged (and is skipped) unless the user types in it; a value left empty is 0."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["value_vnd"].required = False
+        if not self.instance.pk:
+            self.fields["value_vnd"].initial = None
+
+    def clean_value_vnd(self):
+        return self.cleaned_data.get("value_vnd") or 0
+
+
+class GoodsLineForm(LineForm):
     class Meta:
         model = ActivityGoods
         fields = ["item", "quantity", "unit", "weight_kg", "value_vnd"]
 
 
-class WorksLineForm(forms.ModelForm):
+class WorksLineForm(LineForm):
     class Meta:
         model = ActivityWork
         fields = ["kind", "quantity", "unit", "value_vnd", "description"]

@@ -3,6 +3,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q, Sum
@@ -146,6 +147,24 @@ class Activity(models.Model):
     def save(self, *args, **kwargs):
         self.cash_vnd = sum(getattr(self, name) or 0 for name in self.CASH_SOURCES)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        assignment = getattr(self, "assignment", None)
+        if assignment is not None and self.date and not assignment.is_in_force(self.date):
+            raise ValidationError(
+                {
+                    "date": _(
+                        "This twinning ran from %(start)s to %(end)s: the activity's date is "
+                        "outside it."
+                    )
+                    % {
+                        "start": assignment.start_date.strftime("%d/%m/%Y"),
+                        "end": assignment.end_date.strftime("%d/%m/%Y")
+                        if assignment.end_date
+                        else "…",
+                    }
+                }
+            )
 
     @property
     def total_vnd(self):

@@ -19,6 +19,7 @@ from assignments.models import (
     ReportingRule,
     Village,
     VillageLocation,
+    is_in_force,
 )
 
 from . import timeliness
@@ -134,7 +135,7 @@ def compliance(deadlines, *, agency_filter=None, unit=None, today=None):
         cells = column.cells
         deadline_id = deadline.pk
         for agency_id, start, end in by_directive[deadline.rule.directive_id]:
-            if agency_id in cells or start > date or (end is not None and end < date):
+            if agency_id in cells or not is_in_force(start, end, date):
                 continue
             key = (deadline_id, agency_id)
             extension = extensions.get(key)

@@ -143,7 +143,9 @@ def deadline_list(request):
     page = paginate(request, deadlines)
     rows = []
     if user.is_reporter:
-        agencies = list(Agency.objects.visible_to(user).filter(valid_to__isnull=True))
+        # All the reporter's parties, ended ones too (after a merger): each shows only at the
+        # deadlines where it was expected.
+        agencies = list(Agency.objects.visible_to(user))
         ids = [agency.pk for agency in agencies]
         reports = {
             (r.deadline_id, r.agency_id): r
@@ -423,9 +425,16 @@ def extension_decide(request, pk):
 
 @coordinator_required
 def audit_log(request):
-    """Recent changes to assignments, reports, activities, deadlines and extensions."""
+    """Recent changes to assignments, parties, villages, units, village figures, reports,
+    activities, deadlines and extensions (restructurings name themselves in each change)."""
+    from assignments.models import AdministrativeUnit, Village, VillageYearFigures
+
     sources = [
         (Assignment.history.model, _("Assignment")),
+        (Agency.history.model, _("Agency")),
+        (Village.history.model, _("Village")),
+        (AdministrativeUnit.history.model, _("Administrative unit")),
+        (VillageYearFigures.history.model, _("Village figures")),
         (Report.history.model, _("Report")),
         (Activity.history.model, _("Activity")),
         (ReportingDeadline.history.model, _("Deadline")),

@@ -69,6 +69,45 @@ def test_the_vietnamese_catalogue_is_compiled_and_complete():
     assert "#, fuzzy" not in text
 
 
+def catalogue_ids(po_file):
+    """The msgids of a .po file (contexts aside)."""
+    ids, current, key = set(), [], None
+    for line in po_file.read_text(encoding="utf-8").splitlines():
+        if line.startswith(("msgid ", "msgctxt ")):
+            if key == "msgid":
+                ids.add("".join(current))
+            key, current = line.split(" ", 1)[0], [line.split(" ", 1)[1].strip('"')]
+        elif line.startswith('"') and key in ("msgid", "msgctxt"):
+            current.append(line.strip('"'))
+        elif line.startswith(("msgstr", "msgid_plural")):
+            if key == "msgid":
+                ids.add("".join(current))
+            key = None
+    return ids
+
+
+def test_every_message_of_the_code_is_in_the_catalogue(tmp_path):
+    """A user-facing text added without its Vietnamese translation would show in English."""
+    import shutil
+
+    for name in ("assignments", "reports", "ketnghia", "templates", "locale", "manage.py"):
+        source = BASE_DIR / name
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, tmp_path / name)
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "--locale", "vi", "--no-obsolete", "-v0"],
+        cwd=tmp_path,
+        check=True,
+        env={**os.environ, "DEBUG": "True"},
+    )
+    catalogue = BASE_DIR / "locale" / "vi" / "LC_MESSAGES" / "django.po"
+    fresh = tmp_path / "locale" / "vi" / "LC_MESSAGES" / "django.po"
+    missing = catalogue_ids(fresh) - catalogue_ids(catalogue)
+    assert missing == set(), "run `make messages` and translate the new entries"
+
+
 def test_production_settings_pass_the_deployment_checks():
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},

@@ -23,6 +23,7 @@ from ..models import (
     ReportingDeadline,
     ReportingRule,
     VillageYearFigures,
+    in_force_q,
 )
 from .permissions import coordinator_required, show_errors
 from .villages import visible_villages
@@ -62,8 +63,7 @@ def agency_list(request):
         .annotate(
             running=Count(
                 "assignments",
-                filter=Q(assignments__start_date__lte=today)
-                & (Q(assignments__end_date__isnull=True) | Q(assignments__end_date__gte=today)),
+                filter=in_force_q(today, "start_date", "end_date", prefix="assignments"),
             )
         )
         .order_by("valid_to", "name")

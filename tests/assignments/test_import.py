@@ -251,6 +251,13 @@ def test_the_query_count_does_not_grow_with_the_rows(directive, django_assert_ma
     with django_assert_max_num_queries(len(small_run.captured_queries)) as large_run:
         assert run(large, directive, dry_run=True).new == 12
     assert len(large_run.captured_queries) == len(small_run.captured_queries)
+    # Importing a list again (every row unchanged) does not query row by row either.
+    run(small, directive)
+    run(large, directive)
+    with django_assert_max_num_queries(40) as small_again:
+        assert run(small, directive).unchanged == 2
+    with django_assert_max_num_queries(len(small_again.captured_queries)):
+        assert run(large, directive).unchanged == 12
 
 
 # --- The command ---------------------------------------------------------------------------
@@ -265,9 +272,9 @@ def command(path, *args):
 def test_the_command_imports_and_prints_a_summary(directive, tmp_path):
     path = tmp_path / "ds.xlsx"
     path.write_bytes(assignment_list([DIP]))
-    out, _err = command(path, "--directive", "99/UBND-NC")
+    out, _err = command(path, "--directive", "99/UBND-NC", "--start-date", "01/02/2026")
     assert "Số dòng đọc: 1; mới: 1; cập nhật: 0; không đổi: 0; lỗi: 0." in out
-    assert Assignment.objects.filter(directive=directive).count() == 1
+    assert Assignment.objects.get(directive=directive).start_date == dt.date(2026, 2, 1)
 
 
 def test_the_command_fails_on_errors_and_writes_nothing(directive, tmp_path):

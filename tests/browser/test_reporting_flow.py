@@ -3,6 +3,7 @@ records an activity and submits a report; the coordinator returns it with a reas
 reporter resubmits; the coordinator accepts. Each page visited is saved as a screenshot in
 test-artefacts/browser/."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -205,4 +206,34 @@ def test_the_coordinator_reads_the_dashboard_and_the_matrix(
     with coordinator.page.expect_download() as download:
         coordinator.page.click("text=Tải tệp .xlsx")
     assert download.value.suggested_filename.endswith(".xlsx")
+    assert coordinator.violations == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_coordinator_previews_then_confirms_a_merger(browser, live_server, tmp_path, settings):
+    from assignments.models import Agency, Assignment, RestructuringEvent
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    call_command("seed_demo", force=True, without_story=True, verbosity=0)
+    coordinator = Session(browser, live_server, "restructuring")
+    coordinator.login("dieuphoi")
+    coordinator.page.wait_for_selector("h1:has-text('Tổng quan')")
+    transport = Agency.objects.get(name="Sở Giao thông vận tải")
+    coordinator.goto(f"/agencies/{transport.pk}/")
+    coordinator.page.click("text=Sáp nhập vào cơ quan, đơn vị khác")
+    coordinator.page.select_option("select[name=successor]", label="Sở Xây dựng")
+    coordinator.page.fill("input[name=date]", "01/03/2025")
+    coordinator.page.fill("input[name=document_reference]", "Quyết định số 12/QĐ-UBND (thử)")
+    coordinator.shot("merge-form")
+    coordinator.page.click("button[value=preview]")
+    coordinator.page.wait_for_selector("text=Những việc sẽ thực hiện")
+    assert "chuyển tiếp từ ngày 01/03/2025" in coordinator.page.content()
+    assert not RestructuringEvent.objects.exists()
+    coordinator.shot("merge-preview")
+    coordinator.page.click("button[value=confirm]")
+    coordinator.page.wait_for_selector("text=Đã ghi nhận")
+    coordinator.shot("restructurings")
+    assert RestructuringEvent.objects.get().kind == "agency_merge"
+    held = Assignment.objects.in_force_on(dt.date(2025, 3, 1))
+    assert not held.filter(agency=transport).exists()
     assert coordinator.violations == []

@@ -76,3 +76,173 @@ def test_seeded_rows_have_consistent_search_keys(demo_world):
     for village in Village.objects.all():
         assert village.search_key == fold(str(village))
     assert Agency.objects.search("so van hoa the thao du lich").count() == 1
+
+
+def column_at(due, reporter="agencies"):
+    from reports import tracking
+
+    deadline = ReportingDeadline.objects.get(due_date=due, rule__reporter=reporter)
+    (column,) = tracking.compliance([deadline])
+    agencies = tracking.agencies_of([column])
+    return {agencies[pk].name: cell.status for pk, cell in column.cells.items()}
+
+
+def test_at_10_11_2025_the_expected_parties_are_the_successors(demo_world):
+    expected = column_at(D(2025, 11, 10))
+    assert "Sở Nông nghiệp và Môi trường" in expected
+    assert "Sở Xây dựng" in expected and "Sở Tài chính" in expected
+    ceased = {
+        "Sở Nông nghiệp và Phát triển nông thôn",
+        "Sở Tài nguyên và Môi trường",
+        "Sở Giao thông vận tải",
+        "Sở Kế hoạch và Đầu tư",
+        "Sở Lao động - Thương binh và Xã hội",
+        "Sở Thông tin và Truyền thông",
+        "Văn phòng UBND tỉnh",  # its pair ended with the old regime
+    }
+    assert not ceased & set(expected)
+    assert all(Agency.objects.get(name=name).is_in_force(D(2025, 11, 10)) for name in expected)
+
+
+def test_the_2024_consolidated_report_names_the_2024_bodies(demo_world):
+    from reports import documents
+
+    deadline = ReportingDeadline.objects.get(due_date=D(2024, 3, 25), rule__reporter="agencies")
+    figures = documents.consolidated_figures(deadline)
+    named = set(figures["on_time"] + figures["late"] + figures["missing"])
+    assert {"Sở Kế hoạch và Đầu tư", "Sở Lao động - Thương binh và Xã hội"} <= named
+    assert "Sở Nông nghiệp và Môi trường" not in named
+    assert documents.default_fields("consolidated", D(2024, 3, 30))["issuer"] == (
+        "Ban Dân tộc tỉnh"
+    )
+    assert documents.default_fields("consolidated")["issuer"] == "Sở Dân tộc và Tôn giáo"
+
+
+def test_the_reports_of_2024_to_2026_have_every_standing(demo_world):
+    from reports.models import Extension, Report
+
+    assert set(column_at(D(2024, 3, 25)).values()) == {"on_time", "late", "missing"}
+    latest = set(column_at(D(2026, 11, 10)).values())
+    assert {"on_time", "missing", "returned", "extended"} <= latest
+    assert Report.objects.filter(versions__number=2).exists()  # returned, then resubmitted
+    assert Report.objects.filter(status="submitted").exists()  # waiting for review
+    assert Extension.objects.filter(status="granted").count() >= 3
+
+
+def test_the_story_counts_support_as_the_press_does(demo_world):
+    from reports.models import ActivityGoods, ActivityWork
+
+    parcels = ActivityGoods.objects.get(item="phần quà, mỗi phần 10 kg gạo")
+    assert (parcels.quantity, parcels.weight_kg) == (144, 1440)
+    assert parcels.activity.assignment.agency.name == "Ban Tổ chức Tỉnh ủy"
+    houses = ActivityWork.objects.get(kind="great_unity_house")
+    assert (houses.quantity, houses.value_vnd) == (3, 300_000_000)
+    assert set(ActivityWork.objects.values_list("kind", flat=True)) >= {
+        "road",
+        "culture_house",
+        "water",
+    }
+
+
+def test_the_2025_restructuring_is_on_record(demo_world):
+    from assignments.models import AdministrativeUnit, RestructuringEvent
+
+    kinds = set(RestructuringEvent.objects.values_list("kind", flat=True))
+    assert kinds == {"agency_merge", "agency_split", "unit_merge", "regime_replace"}
+    assert all(e.ordering_document for e in RestructuringEvent.objects.all())
+    assert Directive.objects.get(number="13-CT/TU").replaced_by.number == "03-CT/TU"
+    assert Directive.objects.get(number="345/UBND-NC").replaced_by.number == "43/KH-UBND"
+    districts = AdministrativeUnit.objects.filter(level="district")
+    assert set(districts.values_list("valid_to", flat=True)) == {D(2025, 6, 30)}
+    old = AdministrativeUnit.objects.filter(level="province", code_list="gso_2004")
+    assert set(old.values_list("valid_to", flat=True)) == {D(2025, 6, 30)}
+    ar_doch = Village.objects.get(name="Ar Dôch Kơ Tu")
+    assert ar_doch.commune_on(D(2025, 6, 1)).place == "xã Đê Ar, huyện Mang Yang"
+    assert ar_doch.commune_on(D(2026, 1, 15)).place == "xã Lơ Pang, tỉnh Gia Lai"
+    assert Agency.objects.coordinating_body_on(D(2026, 11, 22)).name == "Sở Dân tộc và Tôn giáo"
+    recipients = (
+        ReportingDeadline.objects.filter(
+            rule__directive__number="43/KH-UBND", rule__reporter="agencies"
+        )
+        .first()
+        .rule.recipients
+    )
+    assert "Ban Tuyên giáo và Dân vận Tỉnh ủy" in recipients
+
+
+def test_the_new_regime_has_every_kind_of_party_and_target(demo_world):
+    plan = Directive.objects.get(number="43/KH-UBND")
+    pairs = {
+        (a.agency.name, str(a.target), a.agency.kind, a.ceremony_date)
+        for a in Assignment.objects.filter(directive=plan, start_date__gte=D(2025, 10, 1))
+    }
+    assert ("Ban Tổ chức Tỉnh ủy", "làng Ar Dôch Kơ Tu", "party", D(2026, 1, 15)) in pairs
+    assert ("Phường An Nhơn Bắc", "làng Ghè", "locality", D(2025, 12, 27)) in pairs
+    assert ("Xã Ia Dơk", "phường An Nhơn Bắc", "locality", D(2025, 12, 27)) in pairs
+    assert ("Phường Hoài Nhơn Tây", "xã Kông Bơ La", "locality", D(2026, 1, 18)) in pairs
+    assert {kind for _n, _t, kind, _c in pairs} >= {"bank", "enterprise"}
+
+
+def test_every_village_has_its_figures_for_2023_to_2026(demo_world):
+    from assignments.models import VillageYearFigures
+
+    for village in Village.objects.all():
+        years = set(village.figures.values_list("year", flat=True))
+        assert years == {2023, 2024, 2025, 2026}, village
+    poor = dict(
+        VillageYearFigures.objects.filter(village__name="Dip").values_list(
+            "year", "poor_households"
+        )
+    )
+    assert poor[2023] > poor[2026]
+
+
+@pytest.mark.parametrize(
+    "username", ["dieuphoi", "vhttdl", "noivu", "btctu", "annhonbac", "lanhdao"]
+)
+def test_every_demo_account_sees_real_content(client, demo_world, username):
+    from django.urls import reverse
+
+    from assignments.models import User
+
+    user = User.objects.get(username=username)
+    client.force_login(user)
+    home = client.get(reverse("home"), follow=True)
+    assert home.status_code == 200
+    activities = client.get(reverse("reports:activity_list"))
+    assert activities.context["page"].paginator.count > 0
+    deadlines = client.get(reverse("reports:deadline_list"))
+    assert deadlines.status_code == 200
+    if user.is_reporter:
+        assert deadlines.context["rows"], username
+        agency = home.context["agency"]
+        assert agency.is_in_force(D(2026, 11, 22))
+        assert home.context["assignments"]
+    else:
+        dashboard = home.context
+        assert dashboard["summaries"] and dashboard["support"]
+        assert dashboard["coverage"]["total"] > 0
+        reports = client.get(reverse("reports:report_list"))
+        assert reports.context["page"].paginator.count > 0
+
+
+def test_render_report_works_for_every_kind_on_the_demo(demo_world, tmp_path):
+    from django.core.management import call_command
+
+    from reports.models import IssuedDocument
+
+    arguments = {
+        "assignment_list": {"directive": "43/KH-UBND"},
+        "consolidated": {"directive": "43/KH-UBND", "year": 2025},
+        "agency_report": {"agency": "Sở Văn hóa, Thể thao và Du lịch"},
+        "reminder_letter": {"directive": "43/KH-UBND", "year": 2026},
+        "review": {"directive": "345/UBND-NC", "year": 2026, "first_year": 2024},
+    }
+    for kind, options in arguments.items():
+        output = tmp_path / f"{kind}.pdf"
+        call_command("render_report", kind, output=output, verbosity=0, **options)
+        assert output.read_bytes().startswith(b"%PDF-"), kind
+    review = IssuedDocument.objects.get(kind="review")
+    years = {row["year"]: row for row in review.figures["rows"]}
+    assert years[2025]["households"] and years[2026]["poor"] is not None
+    assert "43/KH-UBND" in review.figures["directive"]  # the review spans both regimes

@@ -1,3 +1,4 @@
+import datetime as dt
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -7,6 +8,13 @@ from assignments.importing import run_import
 from assignments.models import Directive
 from assignments.resources import AssignmentResource
 from assignments.text import fold
+
+
+def day(text):
+    try:
+        return dt.datetime.strptime(text, "%d/%m/%Y").date()
+    except ValueError:
+        raise CommandError(_("“%(value)s” is not a date (dd/mm/yyyy).") % {"value": text}) from None
 
 
 class Command(BaseCommand):
@@ -24,12 +32,20 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help=_("Check the file and report, write nothing.")
         )
         parser.add_argument(
+            "--start-date",
+            type=day,
+            help=_(
+                "First day of the new assignments (dd/mm/yyyy) for rows without their own "
+                "“Ngày bắt đầu”; default today."
+            ),
+        )
+        parser.add_argument(
             "--create-missing",
             action="store_true",
             help=_("Create agencies and villages that are not found."),
         )
 
-    def handle(self, *args, file, directive, dry_run, create_missing, **options):
+    def handle(self, *args, file, directive, dry_run, create_missing, start_date, **options):
         matches = list(Directive.objects.filter(name_key=fold(directive)))
         if not matches:
             raise CommandError(_("No document numbered “%(number)s”.") % {"number": directive})
@@ -51,6 +67,7 @@ class Command(BaseCommand):
             dry_run=dry_run,
             directive=matches[0],
             create_missing=create_missing,
+            start_date=start_date,
         )
         self.stdout.write(
             _(
