@@ -320,6 +320,7 @@ def play(today=None):
     plan = regime_2025(story, letter)
     year_2025_2026(story, plan)
     village_figures(story)
+    issued_documents(story, letter, plan)
     return True
 
 
@@ -902,3 +903,53 @@ def village_figures(story):
             figures.full_clean()
             figures.save()
             previous_poor = poor_then
+
+
+def issued_documents(story, letter, plan):
+    """A few documents issued on their dates (numbers illustrative), rendered by the worker."""
+    from . import documents
+    from .tasks import render_document
+
+    def issue(kind, date, parameters, number, by=None, agency=None, **fields):
+        if not story.happened(date):
+            return
+        values = {**documents.default_fields(kind, date), "number": number, **fields}
+        values["signer_name"] = values["signer_name"] or "Nguyễn Văn Bình (minh họa)"
+        document = documents.document_issue(
+            kind=kind,
+            parameters=parameters,
+            by=by or story.coordinator,
+            agency=agency,
+            **values,
+        )
+        render_document.enqueue(document.pk)
+
+    march = deadline_of(letter, D(2024, 3, 25))
+    issue("consolidated", D(2024, 3, 30), {"deadline": march.pk}, "45/BC-BDT")
+    issue(
+        "assignment_list",
+        D(2026, 1, 20),
+        {"directive": plan.pk, "as_of": "2026-01-20"},
+        "12/SDTTG-VP",
+    )
+    latest = deadline_of(plan, D(2026, 11, 10))
+    issue(
+        "reminder_letter",
+        D(2026, 11, 18),
+        {"deadline": latest.pk, "reply_by": "2026-11-30"},
+        "318/SDTTG-VP",
+    )
+    culture = agency("Sở Văn hóa, Thể thao và Du lịch")
+    own = Report.objects.filter(agency=culture, deadline=deadline_of(plan, D(2025, 11, 10))).first()
+    if own is not None and own.versions.exists():
+        issue(
+            "agency_report",
+            D(2025, 11, 8),
+            {"report": own.pk},
+            "86/BC-SVHTTDL",
+            by=focal_officer(culture),
+            agency=culture,
+            issuer=culture.name,
+            signing_authority="KT. GIÁM ĐỐC",
+            signer_title="PHÓ GIÁM ĐỐC",
+        )

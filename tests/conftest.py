@@ -60,6 +60,7 @@ def demo_story(django_db_setup, django_db_blocker, tmp_path_factory):
         override_settings(
             PRIVATE_MEDIA_ROOT=private,
             PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
         ),
         transaction.atomic(),
     ):

@@ -246,3 +246,22 @@ def test_render_report_works_for_every_kind_on_the_demo(demo_world, tmp_path):
     years = {row["year"]: row for row in review.figures["rows"]}
     assert years[2025]["households"] and years[2026]["poor"] is not None
     assert "43/KH-UBND" in review.figures["directive"]  # the review spans both regimes
+
+
+def test_the_documents_of_the_story_name_the_bodies_of_their_dates(client, demo_world):
+    from django.urls import reverse
+
+    from assignments.models import User
+    from reports.models import IssuedDocument
+
+    issued = {d.kind: d for d in IssuedDocument.objects.all()}
+    assert set(issued) == {"consolidated", "assignment_list", "reminder_letter", "agency_report"}
+    assert all(d.status == "done" and d.pages for d in issued.values())
+    assert issued["consolidated"].issuer == "Ban Dân tộc tỉnh"  # 30/03/2024
+    assert issued["reminder_letter"].issuer == "Sở Dân tộc và Tôn giáo"  # 18/11/2026
+    assert issued["agency_report"].issuer == "Sở Văn hóa, Thể thao và Du lịch"
+    listing = issued["assignment_list"].figures
+    assert "xã Lơ Pang" in {row[3] for group in listing["groups"] for row in group["rows"]}
+    client.force_login(User.objects.get(username="vhttdl"))
+    seen = client.get(reverse("reports:document_list")).context["page"].object_list
+    assert [d.kind for d in seen] == ["agency_report"]
