@@ -80,7 +80,7 @@ class RestructuringForm(forms.Form):
 
 
 def _agencies_in_force():
-    return Agency.objects.in_force_on(timezone.localdate()).order_by("name_key")
+    return Agency.objects.in_force_on(timezone.localdate()).order_by("sort_key")
 
 
 class NewAgencyFields(forms.Form):
@@ -297,7 +297,7 @@ class UnitMergeForm(RestructuringForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
-        units = AdministrativeUnit.objects.select_related("parent").order_by("level", "name_key")
+        units = AdministrativeUnit.objects.select_related("parent").order_by("level", "sort_key")
         self.fields["units"].queryset = units.filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=today - dt.timedelta(days=3660))
         )
@@ -308,7 +308,7 @@ class UnitMergeForm(RestructuringForm):
         self.fields["successor"].label_from_instance = lambda u: u.place
         self.fields["new_parent"].queryset = AdministrativeUnit.objects.exclude(
             level=AdministrativeUnit.Level.COMMUNE
-        ).order_by("level", "name_key")
+        ).order_by("level", "sort_key")
         self.order_fields(
             [
                 "units",
@@ -452,14 +452,14 @@ class ReassignForm(forms.Form):
         today = timezone.localdate()
         self.fields["agency"].queryset = _agencies_in_force()
         self.fields["village"].queryset = (
-            Village.objects.in_force_on(today).select_related("commune").order_by("name_key")
+            Village.objects.in_force_on(today).select_related("commune").order_by("sort_key")
         )
         self.fields["village"].label_from_instance = lambda v: f"{v}, {v.commune}"
         self.fields["commune"].queryset = (
             AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.COMMUNE)
             .in_force_on(today)
             .select_related("parent")
-            .order_by("name_key")
+            .order_by("sort_key")
         )
         self.fields["commune"].label_from_instance = lambda u: u.place
         self.fields["document"].queryset = Directive.objects.order_by("-issued_on")

@@ -824,7 +824,7 @@ def unit_merge_preview(*, units, successor, date):
         Agency.objects.filter(unit__in=units)
         .exclude(kind=Agency.Kind.LOCALITY)
         .in_force_on(date)
-        .order_by("name_key")
+        .order_by("sort_key")
     ):
         plan.add(
             "move_agency",

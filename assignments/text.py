@@ -73,13 +73,16 @@ _LETTER_MARKS = {"\u0306": 1, "\u0302": 2, "\u031b": 3}  # breve ă, circumflex 
 _TONE_MARKS = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 
 
+NUMBER_WEIGHT = 2  # numbers: after spaces and punctuation, before letters
+
+
 def _primary_weight(base, letter_mark):
     if base == "đ":
         return (ord("d") << 2) | 1
     if base.isalpha() and base.isascii():
         return (ord(base) << 2) | letter_mark
     if base.isdigit():
-        return ord(base)  # digits sort before letters
+        return ord(base)  # digits outside ASCII; ASCII numbers are weighed whole
     if base == " ":
         return 0
     return 1  # other punctuation: after spaces, before digits
@@ -92,6 +95,18 @@ def vietnamese_sort_key(value):
     i = 0
     while i < len(text):
         char = text[i]
+        if char.isdigit() and char.isascii():
+            # A number sorts by its value (thôn 5 before thôn 10): its length, then its digits.
+            end = i
+            while end < len(text) and text[end].isdigit() and text[end].isascii():
+                end += 1
+            digits = text[i:end].lstrip("0") or "0"
+            weights = [NUMBER_WEIGHT, len(digits), *(ord(d) for d in digits)]
+            primary += weights
+            secondary += [0] * len(weights)
+            tertiary += [0] * len(weights)
+            i = end
+            continue
         i += 1
         letter_mark = tone = 0
         while i < len(text) and unicodedata.combining(text[i]):
@@ -110,3 +125,24 @@ def vietnamese_collate(left, right):
     """A comparison function (-1, 0, 1) for SQLite's create_collation()."""
     a, b = vietnamese_sort_key(left), vietnamese_sort_key(right)
     return (a > b) - (a < b)
+
+
+# The same order as a plain string of digits, so that the database sorts it natively (no
+# Python callback per comparison on SQLite) and both databases give the same order: each
+# primary weight as three digits, then the tones and the case, each level after a separator
+# lower than any weight. Digits compare alike in every collation. Names are long: the first
+# SORT_CHARACTERS characters decide (ties are broken by the primary key where it matters).
+SORT_CHARACTERS = 80
+SORT_KEY_LENGTH = SORT_CHARACTERS * 5 + 4
+
+
+def vietnamese_sort_text(value):
+    """``vietnamese_sort_key(value)`` as a string of digits that sorts the same way."""
+    primary, secondary, tertiary = vietnamese_sort_key(value)
+    return (
+        "".join(f"{weight + 1:03d}" for weight in primary[:SORT_CHARACTERS])
+        + "000"
+        + "".join(str(tone + 1) for tone in secondary[:SORT_CHARACTERS])
+        + "0"
+        + "".join(str(case + 1) for case in tertiary[:SORT_CHARACTERS])
+    )

@@ -90,6 +90,17 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default="sqlite:///db.sqlite3")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["NAME"] = str(BASE_DIR / DATABASES["default"]["NAME"])
+    # Several writers at once (pages, the worker, the reminders) must wait for each other,
+    # never fail: write-ahead logging lets readers and one writer work together, write
+    # transactions take their lock when they begin (a read that later wants to write cannot
+    # deadlock another writer), and a busy writer is waited for up to SQLITE_BUSY_SECONDS.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("SQLITE_BUSY_SECONDS", default=30),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env(

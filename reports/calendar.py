@@ -101,7 +101,9 @@ def calendar_list(request):
     user = request.user
     if not (user.is_coordinator or user.is_reporter):
         raise PermissionDenied
-    agencies = Agency.objects.visible_to(user).in_force_on(timezone.localdate()).order_by("name")
+    agencies = (
+        Agency.objects.visible_to(user).in_force_on(timezone.localdate()).order_by("sort_key")
+    )
     own = CalendarFeed.objects.active().filter(user=user).first() if user.is_coordinator else None
     page = Paginator(agencies, 25).get_page(request.GET.get("page"))
     feeds = {

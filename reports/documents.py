@@ -57,9 +57,9 @@ def assignment_list_figures(directive, as_of=None):
         area = commune.parent
         rows.append(
             (
-                fold_key(area),
-                a.agency.name_key,
-                fold_key(a.target),
+                area.sort_key if area else "",
+                a.agency.sort_key,
+                a.target.sort_key,
                 [
                     a.agency.name,
                     str(a.village) if a.village_id else "(toàn địa bàn)",
@@ -87,12 +87,6 @@ def assignment_list_figures(directive, as_of=None):
         "groups": groups,
         "total": len(rows),
     }
-
-
-def fold_key(obj):
-    from assignments.text import vietnamese_sort_key
-
-    return vietnamese_sort_key(str(obj)) if obj is not None else ((), (), ())
 
 
 WORK_LABELS = {
@@ -236,7 +230,7 @@ def consolidated_figures(deadline, shortcomings="", proposals=""):
         .exclude(status=Report.Status.DRAFT)
         .select_related("agency")
         .prefetch_related("versions")
-        .order_by("agency__name")
+        .order_by("agency__sort_key")
     )
     rows, support = _version_totals(reports)
     village_ids = in_force.filter(village__isnull=False).values_list("village_id", flat=True)

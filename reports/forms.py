@@ -50,7 +50,7 @@ class ActivityForm(forms.ModelForm):
             Assignment.objects.visible_to(user)
             .filter(Q(end_date__isnull=True) | Q(end_date__gte=since))
             .select_related("agency", "village", "commune")
-            .order_by("agency__name", "village__name", "commune__name")
+            .order_by("agency__sort_key", "village__sort_key", "commune__sort_key")
         )
         self.fields["assignment"].label_from_instance = lambda a: f"{a.agency} – {a.target}"
         self.fields["date"].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -192,7 +192,7 @@ class TrackingFilterForm(forms.Form):
         self.fields["unit"].queryset = (
             AdministrativeUnit.objects.filter(Q(pk__in=communes) | Q(pk__in=districts))
             .select_related("parent")
-            .order_by("level", "name_key")
+            .order_by("level", "sort_key")
         )
         self.fields["unit"].label_from_instance = lambda u: (
             f"{u}, {u.parent}" if u.level == "commune" and u.parent_id else str(u)

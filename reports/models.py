@@ -295,7 +295,7 @@ class Report(models.Model):
     class Meta:
         verbose_name = _("report")
         verbose_name_plural = _("reports")
-        ordering = ["-deadline__due_date", "agency__name"]
+        ordering = ["-deadline__due_date", "agency__sort_key"]
         constraints = [
             models.UniqueConstraint(fields=["deadline", "agency"], name="report_one_per_deadline"),
             models.CheckConstraint(

@@ -70,7 +70,7 @@ class DeadlineColumn:
     def agencies(self, agencies_by_id, *statuses):
         return sorted(
             (agencies_by_id[pk] for pk, cell in self.cells.items() if cell.status in statuses),
-            key=lambda agency: agency.name_key,
+            key=lambda agency: agency.sort_key,
         )
 
     @property
@@ -183,7 +183,7 @@ def coverage(unit=None, today=None):
         villages.exclude(pk__in=direct.values("pk"))
         .exclude(pk__in=through_commune.values("pk"))
         .select_related("commune__parent")
-        .order_by("name_key")
+        .order_by("sort_key")
     )
     total = villages.count()
     direct_count = direct.count()
@@ -228,7 +228,7 @@ def inactive_agencies(months=12, agency_filter=None, today=None):
     agencies = Agency.objects.filter(pk__in=twinned).in_force_on(today).exclude(pk__in=active)
     if agency_filter is not None:
         agencies = agencies.filter(agency_filter)
-    return agencies.order_by("name")
+    return agencies.order_by("sort_key")
 
 
 def with_last_activity(agencies):

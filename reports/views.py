@@ -532,7 +532,7 @@ def _matrix(request):
         year = timezone.localdate().year
     deadlines = list(_agency_deadlines(directive, year).order_by("effective", "pk"))
     columns = tracking.compliance(deadlines, agency_filter=agency_q, unit=unit)
-    agencies = sorted(tracking.agencies_of(columns).values(), key=lambda a: a.name_key)
+    agencies = sorted(tracking.agencies_of(columns).values(), key=lambda a: a.sort_key)
     rows = [(agency, [column.cells.get(agency.pk) for column in columns]) for agency in agencies]
     return form, year, columns, rows
 
@@ -618,7 +618,7 @@ def search(request):
                 AdministrativeUnit.objects.exclude(level=AdministrativeUnit.Level.PROVINCE)
                 .select_related("parent")
                 .search(query)
-                .order_by("valid_to", "name_key")[:10]
+                .order_by("valid_to", "sort_key")[:10]
             ),
             "directives": list(Directive.objects.search(query)[:10]),
             "reports": list(reports[:10]),

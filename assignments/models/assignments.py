@@ -130,7 +130,7 @@ class Assignment(InForceMixin, models.Model):
     class Meta:
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
-        ordering = ["directive", "agency__name", "village__name", "commune__name"]
+        ordering = ["directive", "agency__sort_key", "village__sort_key", "commune__sort_key"]
         constraints = [
             # Overlapping periods of the same party, target and role are refused too, by an
             # exclusion constraint on PostgreSQL and triggers on SQLite (see apps.py and

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from ..text import clean_text, fold, search_terms
+from ..text import SORT_KEY_LENGTH, clean_text, fold, search_terms, vietnamese_sort_text
 
 # Names sort in the Vietnamese alphabet. On PostgreSQL the first migration creates this
 # collation from ICU's "vi" locale (the one behind "vi-x-icu"); on SQLite the app registers
@@ -114,10 +114,14 @@ class KeyedQuerySet(InForceQuerySet):
 
 class KeyedModel(models.Model):
     KEY_SOURCES = ("name",)
-    KEY_FIELDS = ("name_key", "search_key")
+    KEY_FIELDS = ("name_key", "search_key", "sort_key")
 
     name_key = models.CharField(_("name key"), max_length=255, editable=False, db_index=True)
     search_key = models.CharField(_("search key"), max_length=500, editable=False, db_index=True)
+    # Vietnamese alphabetical order as a string the database compares natively (text.py).
+    sort_key = models.CharField(
+        _("sort key"), max_length=SORT_KEY_LENGTH, editable=False, db_index=True, default=""
+    )
 
     class Meta:
         abstract = True
@@ -134,6 +138,7 @@ class KeyedModel(models.Model):
             setattr(self, field, clean_text(getattr(self, field)))
         self.name_key = fold(self.name)
         self.search_key = fold(self.search_text())
+        self.sort_key = vietnamese_sort_text(self.name)
 
     def search_text(self):
         return self.name

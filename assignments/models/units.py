@@ -107,7 +107,7 @@ class AdministrativeUnit(InForceMixin, KeyedModel):
     class Meta:
         verbose_name = _("administrative unit")
         verbose_name_plural = _("administrative units")
-        ordering = ["name"]
+        ordering = ["sort_key", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["code_list", "code"],

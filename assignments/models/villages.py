@@ -114,7 +114,7 @@ class Village(InForceMixin, KeyedModel):
     class Meta:
         verbose_name = _("village")
         verbose_name_plural = _("villages")
-        ordering = ["name"]
+        ordering = ["sort_key", "pk"]
         constraints = [
             # A village is identified by its name within its commune: two "làng Kép" in
             # different communes are different villages.

@@ -66,7 +66,7 @@ def agency_list(request):
                 filter=in_force_q(today, "start_date", "end_date", prefix="assignments"),
             )
         )
-        .order_by("valid_to", "name")
+        .order_by("valid_to", "sort_key")
     )
     query = request.GET.get("q", "").strip()
     if query:
@@ -128,8 +128,8 @@ def agency_detail(request, pk):
         {
             "agency": agency,
             "assignments": assignments,
-            "villages": sorted(villages, key=lambda v: v.name_key),
-            "communes": sorted({a.commune for a in held if a.commune_id}, key=lambda c: c.name_key),
+            "villages": sorted(villages, key=lambda v: v.sort_key),
+            "communes": sorted({a.commune for a in held if a.commune_id}, key=lambda c: c.sort_key),
             "successions": successions,
             "upcoming": [r for r in rows if r["upcoming"]][:5],
             "overdue": [r for r in rows if r["overdue"]],
@@ -148,7 +148,7 @@ def village_list(request):
             households=Subquery(latest.values("households")[:1]),
             poor_households=Subquery(latest.values("poor_households")[:1]),
         )
-        .order_by("name")
+        .order_by("sort_key")
     )
     query = request.GET.get("q", "").strip()
     if query:
