@@ -14,6 +14,8 @@ from import_export.formats import base_formats
 from import_export.forms import ConfirmImportForm, ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from reports import support
+
 from . import lifecycle, services
 from .models import (
     AdministrativeUnit,
@@ -631,6 +633,16 @@ class AssignmentAdmin(ListImportExportMixin, HistoryAdmin):
         return commune.district or "–"
 
     def save_model(self, request, obj, form, change):
+        if change and "agency" in form.changed_data:
+            # A corrected party takes the twinning's activities with it: the yearly sums of
+            # both agencies follow.
+            before = form.initial["agency"]
+            self._save_status(request, obj, form, change)
+            support.refresh_agencies({before, obj.agency_id})
+            return
+        self._save_status(request, obj, form, change)
+
+    def _save_status(self, request, obj, form, change):
         target = obj.status
         if not change or "status" not in form.changed_data:
             return super().save_model(request, obj, form, change)

@@ -1,11 +1,15 @@
-"""Server time and query count of the main pages at province scale.
+"""Server time and query count of the main pages at province or national scale.
 
-Builds a throwaway test database on the DATABASE_URL server, loads the demo data and
-`seed_demo --scale province`, then requests each page through Django's test client (the whole
-request: middleware, views, queries, templates; no network) and prints the median time over
-the runs and the number of queries. The first line is a minimal logged-in page: the floor.
+Builds a throwaway test database on the DATABASE_URL server, loads the demo and
+`seed_demo --scale SCALE`, runs ANALYZE (autovacuum is off on these machines), then requests
+each page through Django's test client (the whole request: middleware, views, queries,
+templates; no network) and prints the median time over the runs and the number of queries.
+The first line is a minimal logged-in page: the floor. `--existing` measures the database of
+DATABASE_URL as it is (already seeded), without creating or dropping anything.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ketnghia .venv/bin/python bench/pages_bench.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ketnghia \\
+        .venv/bin/python bench/pages_bench.py
+        [--scale province|national] [--runs 7] [--existing]
 """
 
 import argparse
@@ -29,27 +33,47 @@ def measure(client, url, runs):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--scale", default="province")
+    parser.add_argument("--scale", default="province", choices=["province", "national"])
+    parser.add_argument("--existing", action="store_true")
     args = parser.parse_args()
+    if args.existing:
+        from django.conf import settings
+
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        run(args)
+        return
     with throwaway_database():
+        _, seconds, _ = counted(
+            lambda: call_command("seed_demo", force=True, scale=args.scale, verbosity=0)
+        )
+        analyze()
+        print(f"seed_demo --scale {args.scale}: {seconds:.1f} s (then ANALYZE)")
         run(args)
 
 
-def run(args):
-    from assignments.models import Agency, User, Village
+def pages():
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from assignments.models import Agency, User, Village, in_force_q
     from reports.models import Report
 
-    _, seconds, _ = counted(
-        lambda: call_command("seed_demo", force=True, scale=args.scale, verbosity=0)
-    )
-    analyze()
-    print(f"database: {connection.vendor}; seed_demo --scale {args.scale}: {seconds:.1f} s")
+    today = timezone.localdate()
     coordinator = User.objects.get(username="dieuphoi")
     reporter = User.objects.get(username="vhttdl")
-    busy_agency = Agency.objects.filter(name__startswith="Phòng").order_by("pk").first()
+    busy = (
+        Agency.objects.annotate(
+            held=Count(
+                "assignments",
+                filter=Q(in_force_q(today, "start_date", "end_date", prefix="assignments")),
+            )
+        )
+        .order_by("-held")
+        .first()
+    )
     report = Report.objects.exclude(status="draft").order_by("-pk").first()
     village = Village.objects.filter(name="Dip").first()
-    pages = [
+    return busy, [
         ("floor: minimal logged-in page", "/accounts/password_change/done/", coordinator),
         ("dashboard", "/dashboard/", coordinator),
         ("compliance matrix (one year)", "/compliance/", coordinator),
@@ -59,7 +83,7 @@ def run(args):
         ("report", f"/reports/{report.pk}/", coordinator),
         ("activities", "/activities/", coordinator),
         ("agencies", "/agencies/", coordinator),
-        ("agency page", f"/agencies/{busy_agency.pk}/", coordinator),
+        (f"agency page ({busy.held} assignments)", f"/agencies/{busy.pk}/", coordinator),
         ("villages", "/villages/", coordinator),
         ("village page (làng Dip)", f"/villages/{village.pk}/", coordinator),
         ("restructurings", "/restructuring/", coordinator),
@@ -70,15 +94,20 @@ def run(args):
         ("reporter: deadlines", "/deadlines/", reporter),
         ("reporter: activities", "/activities/", reporter),
     ]
+
+
+def run(args):
+    _busy, listed = pages()
+    print(f"database: {connection.vendor}; median of {args.runs} requests")
     clients = {}
-    print(f"{'page':<34} {'median ms':>10} {'queries':>8}")
-    for label, url, user in pages:
+    print(f"{'page':<40} {'median ms':>10} {'queries':>8}")
+    for label, url, user in listed:
         client = clients.get(user.pk)
         if client is None:
             client = clients[user.pk] = Client()
             client.force_login(user)
         ms, queries = measure(client, url, args.runs)
-        print(f"{label:<34} {ms:10.1f} {queries:8d}")
+        print(f"{label:<40} {ms:10.1f} {queries:8d}")
 
 
 if __name__ == "__main__":

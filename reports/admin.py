@@ -3,17 +3,45 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from assignments.admin import FoldedSearchMixin
 
+from . import support
 from .models import Activity, Extension, Report, ReportVersion, ReviewEvent
 
 
 @admin.register(Activity)
 class ActivityAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
-    list_display = ["date", "assignment", "kind", "cash_vnd", "in_kind_vnd", "created_by"]
+    """Activities are recorded and corrected by the parties in the application, whose
+    services keep their lines and the yearly sums in step; here they can only be read, or
+    deleted when recorded by mistake (the yearly sums follow)."""
+
+    list_display = [
+        "date",
+        "assignment",
+        "kind",
+        "cash_vnd",
+        "in_kind_vnd",
+        "works_vnd",
+        "created_by",
+    ]
     list_filter = ["kind", "date"]
     list_select_related = ["assignment__agency", "assignment__village", "created_by"]
     search_fields = ["assignment__agency__search_key", "assignment__village__search_key"]
-    autocomplete_fields = ["assignment"]
     date_hierarchy = "date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        pair = support.pair(obj)
+        super().delete_model(request, obj)
+        support.refresh({pair})
+
+    def delete_queryset(self, request, queryset):
+        pairs = {support.pair(activity) for activity in queryset.select_related("assignment")}
+        super().delete_queryset(request, queryset)
+        support.refresh(pairs)
 
 
 class VersionInline(admin.TabularInline):

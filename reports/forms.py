@@ -162,24 +162,24 @@ class ExtensionDecisionForm(forms.Form):
 
 
 class TrackingFilterForm(forms.Form):
-    """The dashboard's and the matrix's filters; all optional."""
+    """The dashboard's and the matrix's filters; all optional. The place is typed (a commune,
+    ward or district, without accents if one likes): a list of every unit of a country would
+    weigh more than the page."""
 
     directive = forms.ModelChoiceField(
         queryset=None, required=False, label=_("Document"), empty_label=_("All documents")
     )
     year = forms.IntegerField(required=False, label=_("Year"), min_value=1990, max_value=2100)
-    unit = forms.ModelChoiceField(
-        queryset=None,
+    unit = forms.CharField(
         required=False,
+        max_length=100,
         label=_("District / commune"),
-        empty_label=_("Whole province"),
+        widget=forms.TextInput(attrs={"placeholder": _("Whole province"), "size": 18}),
     )
     kind = forms.ChoiceField(required=False, label=_("Agency kind"))
 
     def __init__(self, *args, **kwargs):
-        from django.db.models import Q
-
-        from assignments.models import AdministrativeUnit, Agency, Directive, VillageLocation
+        from assignments.models import Agency, Directive
 
         super().__init__(*args, **kwargs)
         self.fields["directive"].queryset = (
@@ -187,23 +187,40 @@ class TrackingFilterForm(forms.Form):
             .distinct()
             .order_by("-issued_on")
         )
-        communes = VillageLocation.objects.values("commune_id")
-        districts = AdministrativeUnit.objects.filter(pk__in=communes).values("parent_id")
-        self.fields["unit"].queryset = (
-            AdministrativeUnit.objects.filter(Q(pk__in=communes) | Q(pk__in=districts))
-            .select_related("parent")
-            .order_by("level", "sort_key")
-        )
-        self.fields["unit"].label_from_instance = lambda u: (
-            f"{u}, {u.parent}" if u.level == "commune" and u.parent_id else str(u)
-        )
         self.fields["kind"].choices = [("", _("All kinds")), *Agency.Kind.choices]
+
+    def clean_unit(self):
+        """The unit named, by its folded name: "ia kreng", "xã Ia Kreng", "huyen chu pah"."""
+        from assignments.models import AdministrativeUnit
+        from assignments.text import fold
+
+        text = self.cleaned_data.get("unit", "").strip()
+        if not text:
+            return None
+        units = AdministrativeUnit.objects.exclude(
+            level=AdministrativeUnit.Level.PROVINCE
+        ).select_related("parent")
+        exact = list(units.filter(name_key=fold(text))) or list(units.filter(search_key=fold(text)))
+        found = exact or list(units.search(text)[:6])
+        if not found:
+            raise forms.ValidationError(
+                _("No commune, ward or district is named “%(text)s”.") % {"text": text}
+            )
+        in_force = [u for u in found if u.is_in_force(timezone.localdate())]
+        if len(found) > 1 and len(in_force) != 1:
+            raise forms.ValidationError(
+                _("Several places match “%(text)s”: %(names)s. Write it in full.")
+                % {"text": text, "names": "; ".join(u.place for u in found[:5])}
+            )
+        return in_force[0] if len(found) > 1 else found[0]
 
     def filters(self):
         """(directive, year, agency Q or None, unit or None), from valid data."""
         from django.db.models import Q
 
-        data = self.cleaned_data if self.is_valid() else {}
+        if self.is_bound:
+            self.is_valid()  # a field in error is left out; the others still filter
+        data = getattr(self, "cleaned_data", {})
         kind = data.get("kind")
         return (
             data.get("directive"),

@@ -230,6 +230,68 @@ class ActivityWork(models.Model):
         return f"{self.get_kind_display()}: {self.quantity.normalize():f} {self.unit}"
 
 
+class SupportYearQuerySet(AgencyScopedQuerySet):
+    def totals(self):
+        """The same sums as ``ActivityQuerySet.totals()``, from the yearly rows."""
+        return self.aggregate(
+            activities=Sum("activities", default=0),
+            **{name: Sum(name, default=0) for name in SupportYear.SUMS},
+        )
+
+
+class SupportYear(models.Model):
+    """The support one agency mobilised in one year, summed from its activities: what the
+    dashboard and the activity list show, without adding up a million activities on every
+    request. The activity services keep it in step (``support.refresh``); a bulk load
+    rebuilds it (``support.rebuild``)."""
+
+    SUMS = (
+        "cash",
+        "cash_budget",
+        "cash_staff",
+        "cash_donors",
+        "cash_other",
+        "in_kind",
+        "works",
+        "poor_households",
+        "policy_families",
+        "pupils",
+        "others",
+    )
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", verbose_name=_("agency")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    activities = models.PositiveIntegerField(_("activities"), default=0)
+    cash = models.PositiveBigIntegerField(_("cash (VND)"), default=0)
+    cash_budget = models.PositiveBigIntegerField(_("cash from the agency's budget"), default=0)
+    cash_staff = models.PositiveBigIntegerField(_("cash from staff contributions"), default=0)
+    cash_donors = models.PositiveBigIntegerField(_("cash from enterprises and donors"), default=0)
+    cash_other = models.PositiveBigIntegerField(
+        _("cash from other or unrecorded sources"), default=0
+    )
+    in_kind = models.PositiveBigIntegerField(_("goods, value (VND)"), default=0)
+    works = models.PositiveBigIntegerField(_("works, value (VND)"), default=0)
+    poor_households = models.PositiveIntegerField(_("poor households helped"), default=0)
+    policy_families = models.PositiveIntegerField(_("policy families helped"), default=0)
+    pupils = models.PositiveIntegerField(_("pupils helped"), default=0)
+    others = models.PositiveIntegerField(_("other people helped"), default=0)
+
+    objects = SupportYearQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("support of a year")
+        verbose_name_plural = _("support by year")
+        ordering = ["agency", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="support_one_per_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.agency} – {self.year}"
+
+
 class ReportQuerySet(AgencyScopedQuerySet):
     def search(self, query):
         """Reports whose agency or document matches every word of ``query`` (no diacritics)."""

@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from assignments import lifecycle
 from assignments import services as assignment_services
 
+from . import support
 from .models import (
     Activity,
     ActivityGoods,
@@ -95,6 +96,7 @@ def activity_record(*, assignment, by, goods=(), works=(), **fields):
     activity.full_clean()
     activity.save()
     _write_lines(activity, lines)
+    support.refresh({support.pair(activity)})
     if activity.kind == Activity.Kind.CEREMONY and assignment.status == lifecycle.ASSIGNED:
         assignment_services.assignment_record_ceremony(
             assignment=assignment,
@@ -108,6 +110,7 @@ def activity_record(*, assignment, by, goods=(), works=(), **fields):
 @transaction.atomic
 def activity_update(*, activity, by, goods=None, works=None, **fields):
     """Change an activity; ``goods`` / ``works``, when given, replace its lines."""
+    before = support.pair(activity)
     for name, value in fields.items():
         setattr(activity, name, value)
     activity._history_user = by
@@ -122,6 +125,7 @@ def activity_update(*, activity, by, goods=None, works=None, **fields):
     activity.save()
     if lines is not None:
         _write_lines(activity, lines)
+    support.refresh({before, support.pair(activity)})
     return activity
 
 

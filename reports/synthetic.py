@@ -23,6 +23,7 @@ from assignments.models import (
 )
 from assignments.text import fold
 
+from . import support
 from .models import Activity, ActivityGoods, ActivityWork, Report, ReportVersion, ReviewEvent
 
 SCALES = {
@@ -268,11 +269,17 @@ def generate(scale="province", seed=2024, today=None):
         services.rule_sync_deadlines(rule=rule)
 
     # Every village gets a lead agency, most of them from the start; the rest of the
-    # assignments are supporting agencies or agencies assigned later or ended early.
+    # assignments are supporting agencies or agencies assigned later or ended early. One
+    # assignment in five goes to a few busy agencies (the big departments twin with dozens of
+    # villages), so that pages of an agency with many assignments can be measured.
+    busy = agencies[: max(3, len(agencies) // 100)]
     assignments, seen = [], set()
     for index in range(size["assignments"]):
         village = villages[index % len(villages)]
-        agency = agencies[(index * 7 + index // len(villages)) % len(agencies)]
+        if index % 5 == 4:
+            agency = busy[index % len(busy)]
+        else:
+            agency = agencies[(index * 7 + index // len(villages)) % len(agencies)]
         if (agency.pk, village.pk) in seen:
             continue
         seen.add((agency.pk, village.pk))
@@ -378,6 +385,7 @@ def generate(scale="province", seed=2024, today=None):
         line.activity = activities[index]
     ActivityGoods.objects.bulk_create(goods.values(), batch_size=5000)
     ActivityWork.objects.bulk_create(works.values(), batch_size=5000)
+    support.rebuild()
 
     # Reports at every past deadline of the expected agencies: most on time, some late,
     # some never; a few returned, most of the older ones accepted.

@@ -18,9 +18,12 @@ def due_date(deadline_date, extension_date=None):
 
 @functools.lru_cache(maxsize=4096)
 def end_of_day(day):
-    """The first instant after ``day`` in the project's time zone (Asia/Ho_Chi_Minh)."""
+    """The first instant after ``day`` in the project's time zone (Asia/Ho_Chi_Minh), in UTC:
+    the database gives submission times in UTC, and two UTC datetimes compare without a time
+    zone conversion (thousands of cells per page)."""
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+    local = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+    return local.astimezone(dt.UTC)
 
 
 def standing(due, submitted_at):

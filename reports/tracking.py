@@ -19,11 +19,10 @@ from assignments.models import (
     ReportingRule,
     Village,
     VillageLocation,
-    is_in_force,
 )
 
-from . import timeliness
-from .models import Activity, Extension, Report
+from . import support, timeliness
+from .models import Activity, Extension, Report, SupportYear
 
 ON_TIME, LATE, MISSING = timeliness.ON_TIME, timeliness.LATE, timeliness.MISSING
 RETURNED = "returned"
@@ -40,7 +39,7 @@ STATUS_LABELS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     status: str
     due: dt.date
@@ -63,6 +62,9 @@ class Cell:
 class DeadlineColumn:
     deadline: ReportingDeadline
     cells: dict = field(default_factory=dict)  # agency id → Cell
+    # Totals over every expected agency, when the cells hold only some (a page of the matrix)
+    expected_total: int | None = None
+    submitted_total: int | None = None
 
     def count(self, *statuses):
         return sum(1 for cell in self.cells.values() if cell.status in statuses)
@@ -75,10 +77,12 @@ class DeadlineColumn:
 
     @property
     def expected(self):
-        return len(self.cells)
+        return self.expected_total if self.expected_total is not None else len(self.cells)
 
     @property
     def submitted(self):
+        if self.submitted_total is not None:
+            return self.submitted_total
         return self.count(ON_TIME, LATE, RETURNED)
 
 
@@ -94,53 +98,126 @@ def cell_status(due, report_status, submitted_at, extension, today):
     return MISSING
 
 
-def compliance(deadlines, *, agency_filter=None, unit=None, today=None):
-    """Columns (one per deadline, in the order given) of the agencies expected at each.
+def agency_deadlines(deadlines):
+    return [d for d in deadlines if d.rule.reporter == ReportingRule.Reporter.AGENCIES]
 
-    Expected: agencies with an assignment of the rule's document in force on the deadline's
-    date (an agency assigned later or ended earlier is not; after a merger the successor's
-    assignment, passed on from the merger's date, is). ``agency_filter`` is a Q object on
-    Agency narrowing whom to count, ``unit`` a commune, district or province whose villages
-    and communes (at any time) narrow the assignments. Rows are read as tuples: at province
-    scale there are thousands of them.
-    """
-    today = today or timezone.localdate()
-    deadlines = [d for d in deadlines if d.rule.reporter == ReportingRule.Reporter.AGENCIES]
+
+def _held(deadlines, agency_filter=None, unit=None, agency_ids=None):
+    """The assignments of the deadlines' documents, as (agency, start, end) tuples by
+    directive, and the agencies they name."""
     directive_ids = {d.rule.directive_id for d in deadlines}
     assignments = Assignment.objects.filter(directive_id__in=directive_ids).order_by()
     if agency_filter is not None:
         assignments = assignments.filter(agency__in=Agency.objects.filter(agency_filter))
     if unit is not None:
         assignments = assignments.in_unit(unit)
+    if agency_ids is not None:
+        assignments = assignments.filter(agency_id__in=list(agency_ids))
     by_directive = defaultdict(list)
+    counted = set()
     for directive_id, agency_id, start, end in assignments.values_list(
         "directive_id", "agency_id", "start_date", "end_date"
     ):
         by_directive[directive_id].append((agency_id, start, end))
+        counted.add(agency_id)
+    return by_directive, counted
+
+
+def expected_at(deadlines, *, agency_filter=None, unit=None):
+    """For each deadline (by id), the set of agencies expected at it."""
+    deadlines = agency_deadlines(deadlines)
+    by_directive, _counted = _held(deadlines, agency_filter, unit)
+    expected = {}
+    for deadline in deadlines:
+        date = deadline.effective_date
+        expected[deadline.pk] = {
+            agency_id
+            for agency_id, start, end in by_directive[deadline.rule.directive_id]
+            if start <= date and (end is None or end >= date)
+        }
+    return expected
+
+
+def matrix_page(deadlines, *, agency_filter=None, unit=None, page_number=None, per_page=25):
+    """One page of the compliance matrix: the columns with their totals over every expected
+    agency, and (agency, cells) rows for the page's agencies only, in Vietnamese order. At
+    national scale a page is 25 of 5,000 agencies: only its cells are built."""
+    from django.core.paginator import Paginator
+
+    deadlines = agency_deadlines(deadlines)
+    expected = expected_at(deadlines, agency_filter=agency_filter, unit=unit)
+    everyone = set().union(*expected.values()) if expected else set()
+    agencies = Agency.objects.filter(pk__in=everyone).order_by("sort_key", "pk")
+    page = Paginator(agencies.only("pk", "name", "sort_key"), per_page).get_page(page_number)
+    columns = compliance(
+        deadlines, agency_filter=agency_filter, unit=unit, agency_ids=[a.pk for a in page]
+    )
+    submitted = Report.objects.filter(
+        deadline_id__in=[d.pk for d in deadlines], first_submitted_at__isnull=False
+    ).exclude(status=Report.Status.DRAFT)
+    if agency_filter is not None or unit is not None:
+        submitted = submitted.filter(agency_id__in=everyone)
+    counts = defaultdict(int)
+    for deadline_id, agency_id in submitted.order_by().values_list("deadline_id", "agency_id"):
+        if agency_id in expected.get(deadline_id, ()):
+            counts[deadline_id] += 1
+    for column in columns:
+        column.expected_total = len(expected[column.deadline.pk])
+        column.submitted_total = counts[column.deadline.pk]
+    rows = [(agency, [column.cells.get(agency.pk) for column in columns]) for agency in page]
+    page.object_list = rows
+    return columns, page
+
+
+def compliance(deadlines, *, agency_filter=None, unit=None, agency_ids=None, today=None):
+    """Columns (one per deadline, in the order given) of the agencies expected at each.
+
+    Expected: agencies with an assignment of the rule's document in force on the deadline's
+    date (an agency assigned later or ended earlier is not; after a merger the successor's
+    assignment, passed on from the merger's date, is). ``agency_filter`` is a Q object on
+    Agency narrowing whom to count, ``unit`` a commune, district or province whose villages
+    and communes (at any time) narrow the assignments, ``agency_ids`` the agencies wanted (a
+    page of the matrix). Rows are read as tuples, and only the reports and extensions of the
+    agencies counted: at national scale there are hundreds of thousands of them.
+    """
+    today = today or timezone.localdate()
+    deadlines = agency_deadlines(deadlines)
+    by_directive, counted = _held(deadlines, agency_filter, unit, agency_ids)
     ids = [d.pk for d in deadlines]
+    reports = Report.objects.filter(deadline_id__in=ids).order_by()
+    extensions = Extension.objects.filter(
+        deadline_id__in=ids, status=Extension.Status.GRANTED
+    ).order_by()
+    if agency_filter is not None or unit is not None or agency_ids is not None:
+        reports = reports.filter(agency_id__in=counted)
+        extensions = extensions.filter(agency_id__in=counted)
     reports = {
         (deadline_id, agency_id): (status, submitted_at)
-        for deadline_id, agency_id, status, submitted_at in Report.objects.filter(
-            deadline_id__in=ids
-        ).values_list("deadline_id", "agency_id", "status", "first_submitted_at")
+        for deadline_id, agency_id, status, submitted_at in reports.values_list(
+            "deadline_id", "agency_id", "status", "first_submitted_at"
+        )
     }
-    extensions = {
-        (e.deadline_id, e.agency_id): e
-        for e in Extension.objects.filter(deadline_id__in=ids, status=Extension.Status.GRANTED)
-    }
+    extensions = {(e.deadline_id, e.agency_id): e for e in extensions}
     columns = []
+    returned = Report.Status.RETURNED
     for deadline in deadlines:
         date = deadline.effective_date
         column = DeadlineColumn(deadline)
         cells = column.cells
         deadline_id = deadline.pk
+        end_of_due_day = timeliness.end_of_day(date)
         for agency_id, start, end in by_directive[deadline.rule.directive_id]:
-            if agency_id in cells or not is_in_force(start, end, date):
-                continue
+            if agency_id in cells or start > date or (end is not None and end < date):
+                continue  # not in force on the date (base.is_in_force, inlined: hot loop)
             key = (deadline_id, agency_id)
             extension = extensions.get(key)
-            due = extension.granted_date if extension else date
             status, submitted_at = reports.get(key, (None, None))
+            if extension is None and status != returned and submitted_at is not None:
+                # The common case, decided without a function call per cell.
+                standing = ON_TIME if submitted_at < end_of_due_day else LATE
+                cells[agency_id] = Cell(standing, date, submitted_at, None)
+                continue
+            due = extension.granted_date if extension else date
             cells[agency_id] = Cell(
                 cell_status(due, status, submitted_at, extension, today),
                 due,
@@ -153,7 +230,7 @@ def compliance(deadlines, *, agency_filter=None, unit=None, today=None):
 
 def agencies_of(columns):
     ids = {pk for column in columns for pk in column.cells}
-    return {a.pk: a for a in Agency.objects.filter(pk__in=ids)}
+    return {a.pk: a for a in Agency.objects.filter(pk__in=ids).order_by()}
 
 
 def coverage(unit=None, today=None):
@@ -246,33 +323,40 @@ def with_last_activity(agencies):
 
 def support_by_year(agency_filter=None, unit=None, years=None):
     """Support mobilised per year, oldest first: cash (with its sources), goods and works by
-    value, and beneficiaries by category."""
-    activities = Activity.objects.order_by()
-    if agency_filter is not None:
-        activities = activities.filter(assignment__agency__in=Agency.objects.filter(agency_filter))
-    if unit is not None:
-        activities = activities.filter(assignment__in=Assignment.objects.in_unit(unit))
-    if years:
-        activities = activities.filter(date__year__in=years)
-    rows = (
-        activities.annotate(year=ExtractYear("date"))
-        .values("year")
-        .annotate(
-            cash=Sum("cash_vnd"),
-            cash_budget=Sum("cash_budget_vnd"),
-            cash_staff=Sum("cash_staff_vnd"),
-            cash_donors=Sum("cash_donors_vnd"),
-            cash_other=Sum("cash_other_vnd"),
-            in_kind=Sum("in_kind_vnd"),
-            works=Sum("works_vnd"),
-            poor_households=Sum("beneficiary_poor_households"),
-            policy_families=Sum("beneficiary_policy_families"),
-            pupils=Sum("beneficiary_pupils"),
+    value, and beneficiaries by category. From the yearly sums per agency; narrowed to a place,
+    from the activities of the twinnings that lie there."""
+    if unit is None:
+        rows = SupportYear.objects.order_by()
+        if agency_filter is not None:
+            rows = rows.filter(agency__in=Agency.objects.filter(agency_filter))
+        if years:
+            rows = rows.filter(year__in=years)
+        rows = rows.values("year").annotate(
+            **{name: Sum(name) for name in SupportYear.SUMS if name != "others"}
         )
-        .order_by("year")
-    )
+    else:
+        activities = Activity.objects.order_by().filter(
+            assignment__in=Assignment.objects.in_unit(unit)
+        )
+        if agency_filter is not None:
+            activities = activities.filter(
+                assignment__agency__in=Agency.objects.filter(agency_filter)
+            )
+        if years:
+            activities = activities.filter(date__year__in=years)
+        rows = (
+            activities.annotate(year=ExtractYear("date"))
+            .values("year")
+            .annotate(
+                **{
+                    name: Sum(source)
+                    for name, source in support.SOURCES.items()
+                    if name != "others"
+                }
+            )
+        )
     result = []
-    for row in rows:
+    for row in rows.order_by("year"):
         row = {key: value or 0 for key, value in row.items()}
         row["total"] = row["cash"] + row["in_kind"] + row["works"]
         result.append(row)

@@ -31,7 +31,7 @@ from .forms import (
     WorksFormSet,
     line_data,
 )
-from .models import Activity, Extension, Report
+from .models import Activity, Extension, Report, SupportYear
 
 PAGE_SIZE = 25
 AUDIT_PER_KIND = 200
@@ -54,6 +54,20 @@ def paginate(request, queryset):
 # --- Activities ------------------------------------------------------------------------------
 
 
+class Counted:
+    """A queryset whose length is already known, so that paginating it needs no COUNT over a
+    million rows."""
+
+    def __init__(self, queryset, count):
+        self.queryset, self._count = queryset, count
+
+    def count(self):
+        return self._count
+
+    def __getitem__(self, index):
+        return self.queryset[index]
+
+
 def activity_list(request):
     activities = (
         Activity.objects.visible_to(request.user)
@@ -61,12 +75,15 @@ def activity_list(request):
         .prefetch_related("goods", "works")
         .order_by("-date", "-pk")
     )
+    # The totals and the count come from the yearly sums (SupportYear), kept in step by the
+    # activity services.
+    totals = SupportYear.objects.visible_to(request.user).totals()
     return render(
         request,
         "reports/activity_list.html",
         {
-            "page": paginate(request, activities),
-            "totals": activities.totals(),
+            "page": paginate(request, Counted(activities, totals["activities"])),
+            "totals": totals,
         },
     )
 
@@ -525,22 +542,25 @@ def dashboard(request):
     )
 
 
-def _matrix(request):
+def _matrix_deadlines(request):
     form = TrackingFilterForm(request.GET or None)
     directive, year, agency_q, unit = form.filters()
     if year is None and not (request.GET.get("all_years")):
         year = timezone.localdate().year
     deadlines = list(_agency_deadlines(directive, year).order_by("effective", "pk"))
-    columns = tracking.compliance(deadlines, agency_filter=agency_q, unit=unit)
-    agencies = sorted(tracking.agencies_of(columns).values(), key=lambda a: a.sort_key)
-    rows = [(agency, [column.cells.get(agency.pk) for column in columns]) for agency in agencies]
-    return form, year, columns, rows
+    return form, year, deadlines, agency_q, unit
 
 
 @tracking_required
 def compliance_matrix(request):
-    form, year, columns, rows = _matrix(request)
-    page = paginate(request, rows)
+    form, year, deadlines, agency_q, unit = _matrix_deadlines(request)
+    columns, page = tracking.matrix_page(
+        deadlines,
+        agency_filter=agency_q,
+        unit=unit,
+        page_number=request.GET.get("page"),
+        per_page=PAGE_SIZE,
+    )
     return render(
         request,
         "reports/matrix.html",
@@ -562,7 +582,10 @@ def compliance_matrix_xlsx(request):
 
     from assignments.resources import escape_formula
 
-    _form, year, columns, rows = _matrix(request)
+    _form, year, deadlines, agency_q, unit = _matrix_deadlines(request)
+    columns = tracking.compliance(deadlines, agency_filter=agency_q, unit=unit)
+    agencies = sorted(tracking.agencies_of(columns).values(), key=lambda a: a.sort_key)
+    rows = [(agency, [column.cells.get(agency.pk) for column in columns]) for agency in agencies]
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Compliance")[:31]

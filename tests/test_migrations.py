@@ -101,3 +101,11 @@ def test_a_database_of_the_previous_version_migrates_forward():
     assert activity.beneficiary_others == 50
     (line,) = new.get_model("reports", "ActivityGoods").objects.all()
     assert (line.item, line.value_vnd) == ("50 suất quà, 1 tấn gạo", 5_000_000)
+    (year,) = new.get_model("reports", "SupportYear").objects.all()
+    assert (year.agency_id, year.year, year.activities) == (successor.pk, 2024, 1)
+    assert (year.cash, year.cash_other, year.in_kind, year.others) == (
+        15_000_000,
+        15_000_000,
+        5_000_000,
+        50,
+    )

@@ -4,12 +4,14 @@ beneficiaries by category; their totals in reports, on the dashboard and in docu
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assignments.models import Assignment
-from reports import documents, services, tracking
-from reports.models import Activity
-from tests.reports.conftest import agency_of, make_submitted_report
+from assignments.models import Agency, Assignment
+from reports import documents, services, support, tracking
+from reports.models import Activity, SupportYear
+from tests.reports.conftest import agency_of, make_submitted_report, record_activity
 
 D = dt.date
 pytestmark = pytest.mark.django_db
@@ -192,3 +194,91 @@ def test_an_activity_outside_its_twinnings_period_is_refused(reporter):
         )
     assert "date" in refused.value.message_dict
     assert not Activity.objects.exists()
+
+
+def yearly_rows():
+    fields = ("agency_id", "year", "activities", *SupportYear.SUMS)
+    return sorted(SupportYear.objects.values_list(*fields))
+
+
+def rebuilt_rows():
+    """What a recomputation from every activity gives."""
+    support.rebuild()
+    return yearly_rows()
+
+
+def test_the_yearly_sums_follow_every_recording_correction_and_deletion(
+    client, reporter, other_reporter, superuser
+):
+    first = record_activity(reporter, cash_vnd=15_000_000, in_kind_vnd=5_000_000)
+    record_activity(reporter, cash_vnd=1_000_000, in_kind_vnd=0, date=D(2025, 4, 2))
+    record_activity(other_reporter, cash_vnd=7_000_000, in_kind_vnd=0)
+    agency = agency_of(reporter)
+    assert SupportYear.objects.get(agency=agency, year=2024).cash == 15_000_000
+    assert SupportYear.objects.get(agency=agency, year=2025).cash == 1_000_000
+    recorded = yearly_rows()
+    assert recorded == rebuilt_rows()
+
+    # Moved to another year: the old year loses it, the new year gains it.
+    services.activity_update(activity=first, by=reporter, date=D(2025, 6, 1))
+    assert not SupportYear.objects.filter(agency=agency, year=2024).exists()
+    moved = SupportYear.objects.get(agency=agency, year=2025)
+    assert (moved.activities, moved.cash, moved.in_kind) == (2, 16_000_000, 5_000_000)
+    assert yearly_rows() == rebuilt_rows()
+
+    # Deleted in the administration (recorded by mistake): the sums follow.
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:reports_activity_changelist"),
+        {"action": "delete_selected", "_selected_action": [first.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Activity.objects.filter(pk=first.pk).exists()
+    left = SupportYear.objects.get(agency=agency, year=2025)
+    assert (left.activities, left.cash, left.in_kind) == (1, 1_000_000, 0)
+    assert yearly_rows() == rebuilt_rows()
+
+
+def test_a_twinning_given_to_another_party_takes_its_sums_along(client, reporter, superuser):
+    activity = record_activity(reporter, cash_vnd=15_000_000, in_kind_vnd=5_000_000)
+    assignment = activity.assignment
+    other = Agency.objects.exclude(pk=assignment.agency_id).exclude(
+        assignments__village=assignment.village
+    )[0]
+    client.force_login(superuser)
+    url = reverse("admin:assignments_assignment_change", args=[assignment.pk])
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: "" if value is None else value
+        for name, value in form.initial.items()
+        if name in form.fields
+    }
+    data["agency"] = other.pk
+    data["start_date"] = assignment.start_date.isoformat()
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert not SupportYear.objects.filter(agency=agency_of(reporter)).exists()
+    assert SupportYear.objects.get(agency=other, year=2024).cash == 15_000_000
+    assert yearly_rows() == rebuilt_rows()
+
+
+def test_the_activity_list_counts_and_totals_without_adding_up_every_activity(
+    client, reporter, other_reporter
+):
+    for day in range(1, 4):
+        record_activity(reporter, cash_vnd=day * 1_000_000, in_kind_vnd=0, date=D(2024, 3, day))
+    record_activity(other_reporter, cash_vnd=50_000_000, in_kind_vnd=0)
+    client.force_login(reporter)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("reports:activity_list"))
+    page = response.context["page"]
+    assert page.paginator.count == 3  # the reporter's own, not the other agency's
+    assert [a.cash_vnd for a in page] == [3_000_000, 2_000_000, 1_000_000]
+    assert response.context["totals"]["cash"] == 6_000_000
+    assert "6.000.000 đ" in response.content.decode()
+    summing = [
+        q["sql"]
+        for q in queries
+        if "reports_activity" in q["sql"] and ("COUNT(" in q["sql"] or "SUM(" in q["sql"])
+    ]
+    assert summing == []

@@ -385,3 +385,28 @@ def test_page_queries_do_not_grow_with_the_data(
     grow(8, 5)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_a_page_of_the_matrix_has_the_totals_of_every_agency_and_the_cells_of_its_own(case):
+    deadlines = [case["d2024"], case["d2025"]]
+    full = tracking.compliance(deadlines)
+    columns, page = tracking.matrix_page(deadlines, per_page=3, page_number=2)
+    assert [(c.expected, c.submitted) for c in columns] == [(f.expected, f.submitted) for f in full]
+    assert page.paginator.count == len(tracking.agencies_of(full))
+    for agency, cells in page:
+        for cell, whole in zip(cells, full, strict=True):
+            expected = whole.cells.get(agency.pk)
+            assert (cell and cell.status) == (expected and expected.status)
+    # Only the page's agencies have cells built.
+    assert {pk for c in columns for pk in c.cells} <= {agency.pk for agency, _cells in page}
+
+
+def test_the_place_filter_takes_a_name_typed_without_accents(client, demo, coordinator_user):
+    client.force_login(coordinator_user)
+    response = client.get(reverse("reports:dashboard"), {"unit": "ia kreng"})
+    form = response.context["form"]
+    assert form.is_valid() and str(form.cleaned_data["unit"]) == "xã Ia Kreng"
+    unknown = client.get(reverse("reports:dashboard"), {"unit": "khong co"})
+    assert "Không có xã, phường hoặc huyện nào tên" in unknown.content.decode()
+    # The page is light whatever the number of units: no list of them is sent.
+    assert "<option" not in unknown.content.decode().split('name="unit"')[1].split("</label>")[0]
