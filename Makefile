@@ -6,10 +6,11 @@ HOST ?= 127.0.0.1:8000
 
 # Debian packages: WeasyPrint's Pango and HarfBuzz and a Times-compatible font with full
 # Vietnamese coverage for the PDFs; the tests add the browser the browser tests drive
-# (without its recommended fonts, which lack Vietnamese glyphs), pdftoppm, and GNU gettext
-# (a test checks that every message of the code is in the Vietnamese catalogue).
+# (without its recommended fonts, which lack Vietnamese glyphs), pdftoppm, GNU gettext
+# (a test checks that every message of the code is in the Vietnamese catalogue), and
+# pg_dump/pg_restore (the backup tests run them when the suite runs on PostgreSQL).
 RUN_SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2
-TEST_SYSTEM_PACKAGES := $(RUN_SYSTEM_PACKAGES) chromium poppler-utils gettext
+TEST_SYSTEM_PACKAGES := $(RUN_SYSTEM_PACKAGES) chromium poppler-utils gettext postgresql-client
 
 .PHONY: run test install messages system-packages
 
