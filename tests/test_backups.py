@@ -136,8 +136,9 @@ def make_data():
 
 
 @pytest.fixture
-def archive(db, folders, tmp_path):
-    """An archive of the migrated test database and a few files."""
+def archive(transactional_db, folders, tmp_path):
+    """An archive of the migrated test database and a few files. Outside a test transaction,
+    as the command runs: SQLite cannot copy a database a transaction holds for writing."""
     make_files()
     return backups.backup_create(destination=tmp_path / "archives").path
 
