@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1:8000
 RUN_SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2
 TEST_SYSTEM_PACKAGES := $(RUN_SYSTEM_PACKAGES) chromium poppler-utils gettext postgresql-client
 
-.PHONY: run test install messages system-packages
+.PHONY: run serve test install messages system-packages
 
 $(VENV)/.installed: requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -27,14 +27,19 @@ $(VENV)/.installed: requirements.lock
 install: $(VENV)/.installed .env
 
 # The worker renders PDFs in the background; it restarts after 20 renders because
-# WeasyPrint does not give its memory back to the system.
+# WeasyPrint does not give its memory back to the system. scripts/with-worker.sh stops the
+# server and that worker, by their process ids, and no other process.
 run: install
 	@$(MAKE) --no-print-directory system-packages PACKAGES="$(RUN_SYSTEM_PACKAGES)"
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
-	@( while kill -0 $$$$ 2>/dev/null; do $(PY) manage.py db_worker --max-tasks 20 --no-reload --no-startup-delay -v0 || sleep 2; done ) & \
-		worker=$$!; trap 'kill $$worker 2>/dev/null; pkill -f "manage.py db_worker" 2>/dev/null' EXIT INT TERM; \
-		$(PY) manage.py runserver $(HOST)
+	@scripts/with-worker.sh $(PY) manage.py runserver $(HOST)
+
+# As production runs: DEBUG off, static files collected, gunicorn (deploy/gunicorn.conf.py)
+# and one worker; needs a SECRET_KEY in .env or the environment (scripts/serve.sh says how).
+serve: install
+	@$(MAKE) --no-print-directory system-packages PACKAGES="$(RUN_SYSTEM_PACKAGES)"
+	@GUNICORN_BIND=$(HOST) scripts/serve.sh
 
 test: install
 	@$(MAKE) --no-print-directory system-packages PACKAGES="$(TEST_SYSTEM_PACKAGES)"

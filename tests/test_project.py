@@ -114,6 +114,10 @@ def test_production_settings_pass_the_deployment_checks():
         "DEBUG": "False",
         "SECRET_KEY": "a-long-random-test-secret-key-with-enough-characters-0123456789",
         "ALLOWED_HOSTS": "ketnghia.example.vn",
+        # The production values, whatever a local trial of `make serve` put in .env.
+        "SECURE_SSL_REDIRECT": "True",
+        "SESSION_COOKIE_SECURE": "True",
+        "CSRF_COOKIE_SECURE": "True",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -124,6 +128,29 @@ def test_production_settings_pass_the_deployment_checks():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_loopback_trial_may_turn_off_the_https_redirect_and_secure_cookies():
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "DEBUG": "False",
+        "SECRET_KEY": "a-long-random-test-secret-key-with-enough-characters-0123456789",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "False",
+        "SESSION_COOKIE_SECURE": "False",
+        "CSRF_COOKIE_SECURE": "False",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # Allowed, and `check --deploy` says what production would lack.
+    for warning in ("security.W008", "security.W012", "security.W016"):
+        assert warning in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():

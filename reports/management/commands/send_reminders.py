@@ -8,7 +8,10 @@ from reports import reminders
 
 
 class Command(BaseCommand):
-    help = _("Email the reminders due today (run daily from cron); never the same one twice.")
+    help = _(
+        "Email the reminders due today (run once a day, by deploy/ketnghia-reminders.timer); "
+        "never the same one twice."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
