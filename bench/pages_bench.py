@@ -55,7 +55,7 @@ def pages():
     from django.db.models import Count, Q
     from django.utils import timezone
 
-    from assignments.models import Agency, User, Village, in_force_q
+    from assignments.models import Agency, AgencyMembership, User, Village, in_force_q
     from reports.models import Report
 
     today = timezone.localdate()
@@ -71,6 +71,11 @@ def pages():
         .order_by("-held")
         .first()
     )
+    # The focal officer of the busiest agency: the reporter whose pages hold most rows.
+    busy_reporter, _ = User.objects.get_or_create(
+        username="bench-busy-reporter", defaults={"role": User.Role.REPORTER}
+    )
+    AgencyMembership.objects.get_or_create(user=busy_reporter, agency=busy)
     report = Report.objects.exclude(status="draft").order_by("-pk").first()
     village = Village.objects.filter(name="Dip").first()
     return busy, [
@@ -93,6 +98,10 @@ def pages():
         ("change log", "/audit/", coordinator),
         ("reporter: deadlines", "/deadlines/", reporter),
         ("reporter: activities", "/activities/", reporter),
+        ("busy reporter: agency page", f"/agencies/{busy.pk}/", busy_reporter),
+        ("busy reporter: deadlines", "/deadlines/", busy_reporter),
+        ("busy reporter: reports", "/reports/", busy_reporter),
+        ("busy reporter: activities", "/activities/", busy_reporter),
     ]
 
 

@@ -10,7 +10,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from assignments.models import Agency, Assignment, ReportingDeadline
+from assignments.models import Agency, Assignment, Directive, ReportingDeadline
 from assignments.text import search_terms
 from assignments.validators import validate_pdf, validate_upload_size
 
@@ -294,17 +294,42 @@ class SupportYear(models.Model):
 
 class ReportQuerySet(AgencyScopedQuerySet):
     def search(self, query):
-        """Reports whose agency or document matches every word of ``query`` (no diacritics)."""
+        """Reports whose agency or document matches every word of ``query`` (no diacritics).
+
+        The matching agencies and documents are looked up first (two small tables, two
+        queries), so that the reports are then found through their indexes: a word that
+        matches little does not make the database walk every report in the list's order."""
+        terms = search_terms(query)
+        if not terms:
+            return self
+        agencies = _matching(Agency.objects.all(), terms)
+        directives = _matching(Directive.objects.all(), terms)
         qs = self
-        for term in search_terms(query):
+        for term in terms:
             qs = qs.filter(
-                Q(agency__search_key__contains=term)
-                | Q(deadline__rule__directive__search_key__contains=term)
+                Q(agency__in=agencies[term]) | Q(deadline__rule__directive__in=directives[term])
             )
         return qs
 
     def with_related(self):
         return self.select_related("agency", "deadline__rule__directive")
+
+    def latest_first(self):
+        """Submitted reports, the latest submission first (an index keeps the order)."""
+        return self.exclude(status=Report.Status.DRAFT).order_by("-first_submitted_at", "-pk")
+
+
+def _matching(queryset, terms):
+    """term → the ids of the rows of ``queryset`` whose folded key holds it, in one query."""
+    anyone = Q()
+    for term in terms:
+        anyone |= Q(search_key__contains=term)
+    found = {term: [] for term in terms}
+    for pk, key in queryset.filter(anyone).order_by().values_list("pk", "search_key"):
+        for term in terms:
+            if term in key:
+                found[term].append(pk)
+    return found
 
 
 class Report(models.Model):
@@ -358,6 +383,10 @@ class Report(models.Model):
         verbose_name = _("report")
         verbose_name_plural = _("reports")
         ordering = ["-deadline__due_date", "agency__sort_key"]
+        indexes = [
+            # The list of submitted reports, latest first, without sorting them all.
+            models.Index(fields=["-first_submitted_at", "-id"], name="report_latest_first"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["deadline", "agency"], name="report_one_per_deadline"),
             models.CheckConstraint(

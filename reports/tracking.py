@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Q, Sum
+from django.db.models import Exists, Max, OuterRef, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
@@ -102,15 +102,21 @@ def agency_deadlines(deadlines):
     return [d for d in deadlines if d.rule.reporter == ReportingRule.Reporter.AGENCIES]
 
 
-def _held(deadlines, agency_filter=None, unit=None, agency_ids=None):
-    """The assignments of the deadlines' documents, as (agency, start, end) tuples by
-    directive, and the agencies they name."""
+def _assignments(deadlines, agency_filter=None, unit=None):
+    """The assignments of the deadlines' documents, narrowed to the agencies and place."""
     directive_ids = {d.rule.directive_id for d in deadlines}
     assignments = Assignment.objects.filter(directive_id__in=directive_ids).order_by()
     if agency_filter is not None:
         assignments = assignments.filter(agency__in=Agency.objects.filter(agency_filter))
     if unit is not None:
         assignments = assignments.in_unit(unit)
+    return assignments
+
+
+def _held(deadlines, agency_filter=None, unit=None, agency_ids=None):
+    """The assignments of the deadlines' documents, as (agency, start, end) tuples by
+    directive, and the agencies they name."""
+    assignments = _assignments(deadlines, agency_filter, unit)
     if agency_ids is not None:
         assignments = assignments.filter(agency_id__in=list(agency_ids))
     by_directive = defaultdict(list)
@@ -123,19 +129,74 @@ def _held(deadlines, agency_filter=None, unit=None, agency_ids=None):
     return by_directive, counted
 
 
-def expected_at(deadlines, *, agency_filter=None, unit=None):
-    """For each deadline (by id), the set of agencies expected at it."""
-    deadlines = agency_deadlines(deadlines)
-    by_directive, _counted = _held(deadlines, agency_filter, unit)
-    expected = {}
-    for deadline in deadlines:
-        date = deadline.effective_date
-        expected[deadline.pk] = {
-            agency_id
-            for agency_id, start, end in by_directive[deadline.rule.directive_id]
-            if start <= date and (end is None or end >= date)
-        }
-    return expected
+class Expected:
+    """The agencies expected at each deadline, without a set per deadline: the agencies whose
+    assignment of the deadline's document covers all its deadlines' dates (``always``) plus,
+    per deadline, the few whose assignment began or ended in between. At national scale
+    that is 5,000 agencies for each of dozens of deadlines."""
+
+    def __init__(self, deadlines, *, agency_filter=None, unit=None):
+        self.assignments = _assignments(deadlines, agency_filter, unit)
+        by_directive, _counted = _held(deadlines, agency_filter, unit)
+        self.dates = defaultdict(list)
+        for deadline in deadlines:
+            self.dates[deadline.rule.directive_id].append(deadline.effective_date)
+        self.always, partial = {}, {}
+        for directive_id, held in by_directive.items():
+            first, last = self.span(directive_id)
+            always = self.always[directive_id] = set()
+            partial[directive_id] = []
+            for agency_id, start, end in held:
+                if start <= first and (end is None or end >= last):
+                    always.add(agency_id)
+                else:
+                    partial[directive_id].append((agency_id, start, end))
+        self.extra = {}  # deadline id → agencies expected there beyond ``always``
+        self.directive = {}
+        for deadline in deadlines:
+            directive_id = deadline.rule.directive_id
+            date = deadline.effective_date
+            always = self.always.get(directive_id, set())
+            self.directive[deadline.pk] = directive_id
+            self.extra[deadline.pk] = {
+                agency_id
+                for agency_id, start, end in partial.get(directive_id, ())
+                if start <= date and (end is None or end >= date) and agency_id not in always
+            }
+
+    def count(self, deadline_id):
+        return len(self.always.get(self.directive[deadline_id], ())) + len(self.extra[deadline_id])
+
+    def includes(self, deadline_id, agency_id):
+        return agency_id in self.extra[deadline_id] or agency_id in self.always.get(
+            self.directive[deadline_id], ()
+        )
+
+    def span(self, directive_id):
+        return min(self.dates[directive_id]), max(self.dates[directive_id])
+
+    def everyone(self):
+        return set().union(*self.always.values(), *self.extra.values())
+
+    def named(self):
+        """The agencies the assignments name: a subquery that holds ``everyone()``."""
+        return self.assignments.values("agency_id")
+
+    def submitted_counts(self, deadlines, restrict=False):
+        """deadline id → the reports submitted there by the agencies expected there.
+        ``restrict``: only the agencies of the assignments (a filtered matrix)."""
+        submitted = Report.objects.filter(
+            deadline_id__in=[d.pk for d in deadlines], first_submitted_at__isnull=False
+        ).exclude(status=Report.Status.DRAFT)
+        if restrict:
+            submitted = submitted.filter(agency_id__in=self.named())
+        counts = defaultdict(int)
+        # Read as tuples and checked in Python: measured faster than counting the agencies
+        # of ``always`` in the database and reading only the others.
+        for deadline_id, agency_id in submitted.order_by().values_list("deadline_id", "agency_id"):
+            if self.includes(deadline_id, agency_id):
+                counts[deadline_id] += 1
+        return counts
 
 
 def matrix_page(deadlines, *, agency_filter=None, unit=None, page_number=None, per_page=25):
@@ -145,27 +206,30 @@ def matrix_page(deadlines, *, agency_filter=None, unit=None, page_number=None, p
     from django.core.paginator import Paginator
 
     deadlines = agency_deadlines(deadlines)
-    expected = expected_at(deadlines, agency_filter=agency_filter, unit=unit)
-    everyone = set().union(*expected.values()) if expected else set()
-    agencies = Agency.objects.filter(pk__in=everyone).order_by("sort_key", "pk")
-    page = Paginator(agencies.only("pk", "name", "sort_key"), per_page).get_page(page_number)
-    columns = compliance(
-        deadlines, agency_filter=agency_filter, unit=unit, agency_ids=[a.pk for a in page]
+    expected = Expected(deadlines, agency_filter=agency_filter, unit=unit)
+    everyone = expected.everyone()
+    # Sort keys are digit strings: Python orders them as both databases do.
+    ordered = sorted(
+        (key, pk)
+        for key, pk in Agency.objects.filter(pk__in=expected.named())
+        .order_by()
+        .values_list("sort_key", "pk")
+        if pk in everyone
     )
-    submitted = Report.objects.filter(
-        deadline_id__in=[d.pk for d in deadlines], first_submitted_at__isnull=False
-    ).exclude(status=Report.Status.DRAFT)
-    if agency_filter is not None or unit is not None:
-        submitted = submitted.filter(agency_id__in=everyone)
-    counts = defaultdict(int)
-    for deadline_id, agency_id in submitted.order_by().values_list("deadline_id", "agency_id"):
-        if agency_id in expected.get(deadline_id, ()):
-            counts[deadline_id] += 1
+    page = Paginator([pk for _key, pk in ordered], per_page).get_page(page_number)
+    names = Agency.objects.only("pk", "name", "sort_key").in_bulk(page.object_list)
+    columns = compliance(
+        deadlines, agency_filter=agency_filter, unit=unit, agency_ids=page.object_list
+    )
+    counts = expected.submitted_counts(
+        deadlines, restrict=agency_filter is not None or unit is not None
+    )
     for column in columns:
-        column.expected_total = len(expected[column.deadline.pk])
+        column.expected_total = expected.count(column.deadline.pk)
         column.submitted_total = counts[column.deadline.pk]
-    rows = [(agency, [column.cells.get(agency.pk) for column in columns]) for agency in page]
-    page.object_list = rows
+    page.object_list = [
+        (names[pk], [column.cells.get(pk) for column in columns]) for pk in page.object_list
+    ]
     return columns, page
 
 
@@ -233,76 +297,94 @@ def agencies_of(columns):
     return {a.pk: a for a in Agency.objects.filter(pk__in=ids).order_by()}
 
 
-def coverage(unit=None, today=None):
+def coverage(unit=None, today=None, listed=None):
     """Who has a lead party twinned today: ethnic-minority villages (directly, or through their
     commune twinned as a whole) and communes (as a whole, or through at least one village).
 
-    ``unit`` narrows to the villages and communes lying in it today.
+    ``unit`` narrows to the villages and communes lying in it today. ``uncovered`` lists the
+    villages without a lead party in alphabetical order, the first ``listed`` of them (all
+    when None).
+
+    Four plain queries, then sets: at national scale (20,000 villages) that is cheaper than
+    the semi-joins that would count each figure in the database.
     """
     today = today or timezone.localdate()
-    leads = Assignment.objects.filter(role=Assignment.Role.LEAD).in_force_on(today).order_by()
-    here = VillageLocation.objects.in_force_on(today)
+    here = VillageLocation.objects.in_force_on(today).filter(
+        village__is_ethnic_minority=True,
+        village__in=Village.objects.in_force_on(today).order_by(),
+    )
+    communes = AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.COMMUNE)
     if unit is not None:
-        here = here.filter(
-            Q(commune=unit) | Q(commune__parent=unit) | Q(commune__parent__parent=unit)
+        in_unit = Q(commune=unit) | Q(commune__parent=unit) | Q(commune__parent__parent=unit)
+        here = here.filter(in_unit)
+        communes = communes.filter(Q(pk=unit.pk) | Q(parent=unit) | Q(parent__parent=unit))
+    # village id → (its commune today, its sort key)
+    villages = {
+        village: (commune, key)
+        for village, commune, key in here.order_by().values_list(
+            "village_id", "commune_id", "village__sort_key"
         )
-    villages = (
-        Village.objects.filter(is_ethnic_minority=True, pk__in=here.values("village_id"))
+    }
+    lead_villages, lead_communes = set(), set()
+    for village, commune in (
+        Assignment.objects.filter(role=Assignment.Role.LEAD)
         .in_force_on(today)
         .order_by()
+        .values_list("village_id", "commune_id")
+    ):
+        if village is None:
+            lead_communes.add(commune)
+        else:
+            lead_villages.add(village)
+
+    direct = {village for village in villages if village in lead_villages}
+    through_commune = {
+        village
+        for village, (commune, _key) in villages.items()
+        if village not in direct and commune in lead_communes
+    }
+    uncovered = sorted(
+        (key, village)
+        for village, (_commune, key) in villages.items()
+        if village not in direct and village not in through_commune
     )
-    direct = villages.filter(pk__in=leads.filter(village__isnull=False).values("village_id"))
-    whole_communes = leads.filter(commune__isnull=False).values("commune_id")
-    through_commune = villages.exclude(pk__in=direct.values("pk")).filter(
-        pk__in=here.filter(commune__in=whole_communes).values("village_id")
-    )
-    uncovered = (
-        villages.exclude(pk__in=direct.values("pk"))
-        .exclude(pk__in=through_commune.values("pk"))
-        .select_related("commune__parent")
-        .order_by("sort_key")
-    )
-    total = villages.count()
-    direct_count = direct.count()
-    through_count = through_commune.count()
+    shown = [village for _key, village in uncovered[:listed]]
+    found = Village.objects.select_related("commune__parent").in_bulk(shown)
 
     # Communes: those with an ethnic-minority village today, or twinned as a whole.
-    village_communes = here.filter(village__in=villages).values("commune_id")
-    communes = AdministrativeUnit.objects.filter(
-        Q(pk__in=village_communes) | Q(pk__in=whole_communes),
-        level=AdministrativeUnit.Level.COMMUNE,
-    ).in_force_on(today)
-    if unit is not None:
-        communes = communes.filter(Q(pk=unit.pk) | Q(parent=unit) | Q(parent__parent=unit))
-    twinned_villages = here.filter(village__in=direct).values("commune_id")
-    communes_total = communes.count()
-    communes_whole = communes.filter(pk__in=whole_communes).count()
-    communes_through = (
-        communes.exclude(pk__in=whole_communes).filter(pk__in=twinned_villages).count()
-    )
+    in_force = set(communes.in_force_on(today).order_by().values_list("pk", flat=True))
+    with_villages = {commune for commune, _key in villages.values()}
+    counted = in_force & (with_villages | lead_communes)
+    whole = counted & lead_communes
+    through_villages = (counted - lead_communes) & {villages[v][0] for v in direct}
     return {
-        "total": total,
-        "covered": direct_count + through_count,
-        "direct": direct_count,
-        "through_commune": through_count,
-        "missing": total - direct_count - through_count,
-        "uncovered": uncovered,
+        "total": len(villages),
+        "covered": len(direct) + len(through_commune),
+        "direct": len(direct),
+        "through_commune": len(through_commune),
+        "missing": len(uncovered),
+        "uncovered": [found[village] for village in shown],
         "communes": {
-            "total": communes_total,
-            "whole": communes_whole,
-            "through_villages": communes_through,
-            "none": communes_total - communes_whole - communes_through,
+            "total": len(counted),
+            "whole": len(whole),
+            "through_villages": len(through_villages),
+            "none": len(counted) - len(whole) - len(through_villages),
         },
     }
 
 
 def inactive_agencies(months=12, agency_filter=None, today=None):
-    """Parties twinned today with no activity recorded in the last ``months``."""
+    """Parties twinned today with no activity recorded in the last ``months``.
+
+    Each agency is probed through its twinnings' (assignment, date) index: the cost follows
+    the agencies, not the million activities."""
     today = today or timezone.localdate()
     since = today - dt.timedelta(days=round(months * 365.25 / 12))
-    twinned = Assignment.objects.in_force_on(today).order_by().values("agency_id")
-    active = Activity.objects.filter(date__gte=since).order_by().values("assignment__agency_id")
-    agencies = Agency.objects.filter(pk__in=twinned).in_force_on(today).exclude(pk__in=active)
+    twinned = Assignment.objects.in_force_on(today).filter(agency=OuterRef("pk"))
+    active = Activity.objects.filter(assignment__agency=OuterRef("pk"), date__gte=since).order_by()
+    agencies = (
+        Agency.objects.in_force_on(today).filter(Exists(twinned.order_by())).exclude(Exists(active))
+    )
     if agency_filter is not None:
         agencies = agencies.filter(agency_filter)
     return agencies.order_by("sort_key")

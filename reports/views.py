@@ -153,11 +153,21 @@ def deadline_list(request):
     deadlines = (
         ReportingDeadline.objects.with_effective_date()
         .filter(rule__reporter=ReportingRule.Reporter.AGENCIES)
-        .annotate(submitted=Count("reports", filter=~Q(reports__status=Report.Status.DRAFT)))
         .select_related("rule__directive")
-        .order_by("-effective")
+        .order_by("-effective", "pk")
     )
     page = paginate(request, deadlines)
+    page.object_list = list(page.object_list)
+    # The reports submitted at the deadlines of this page only, counted in one query.
+    submitted = dict(
+        Report.objects.filter(deadline__in=[deadline.pk for deadline in page.object_list])
+        .exclude(status=Report.Status.DRAFT)
+        .order_by()
+        .values_list("deadline")
+        .annotate(n=Count("pk"))
+    )
+    for deadline in page.object_list:
+        deadline.submitted = submitted.get(deadline.pk, 0)
     rows = []
     if user.is_reporter:
         # All the reporter's parties, ended ones too (after a merger): each shows only at the
@@ -187,7 +197,7 @@ def deadline_list(request):
 
 
 def report_list(request):
-    reports = Report.objects.visible_to(request.user).with_related().exclude(status="draft")
+    reports = Report.objects.visible_to(request.user).with_related().latest_first()
     status = request.GET.get("status")
     if status in Report.Status.values:
         reports = reports.filter(status=status)
@@ -522,8 +532,12 @@ def dashboard(request):
         }
         for column in columns
     ]
-    coverage = tracking.coverage(unit, today)
-    inactive = tracking.inactive_agencies(agency_filter=agency_q, today=today)
+    coverage = tracking.coverage(unit, today, listed=20)
+    # One pass over the agencies: the count and the first twenty from the same list of ids.
+    inactive = list(
+        tracking.inactive_agencies(agency_filter=agency_q, today=today).values_list("pk", flat=True)
+    )
+    first_inactive = Agency.objects.in_bulk(inactive[:20])
     support = tracking.support_by_year(agency_q, unit, years=[year] if year else None)
     return render(
         request,
@@ -532,9 +546,9 @@ def dashboard(request):
             "form": form,
             "summaries": summaries,
             "coverage": coverage,
-            "uncovered": coverage["uncovered"][:20],
-            "inactive_count": inactive.count(),
-            "inactive": tracking.with_last_activity(list(inactive[:20])),
+            "uncovered": coverage["uncovered"],
+            "inactive_count": len(inactive),
+            "inactive": tracking.with_last_activity([first_inactive[pk] for pk in inactive[:20]]),
             "support": support,
             "chart": tracking.bar_chart(support),
             "today": today,
@@ -631,9 +645,7 @@ def search(request):
                     "village_id"
                 )
             )
-        reports = (
-            Report.objects.visible_to(user).with_related().exclude(status="draft").search(query)
-        )
+        reports = Report.objects.visible_to(user).with_related().latest_first().search(query)
         results = {
             "agencies": list(Agency.objects.visible_to(user).search(query)[:10]),
             "villages": list(villages.search(query)[:10]),

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -27,6 +27,9 @@ from ..models import (
 )
 from .permissions import coordinator_required, show_errors
 from .villages import visible_villages
+
+VILLAGES_SHOWN = 30
+ASSIGNMENTS_PER_PAGE = 25
 
 
 @login_not_required
@@ -83,7 +86,6 @@ def agency_detail(request, pk):
     assignments = list(
         Assignment.objects.filter(agency=agency)
         .select_related("directive", "village__commune__parent", "commune__parent")
-        .prefetch_related(Prefetch("village__ethnic_groups"))
         .order_by("-start_date", "pk")
     )
     directive_ids = {a.directive_id for a in assignments}
@@ -112,12 +114,16 @@ def agency_detail(request, pk):
         if (cell := column.cells.get(agency.pk))
     ]
     held = [a for a in assignments if a.is_in_force(today)]
-    villages = {a.village for a in held if a.village_id}
+    # A department twinned with hundreds of villages shows the first of them here, and the
+    # village list (filtered by the agency) shows them all.
+    villages = sorted({a.village for a in held if a.village_id}, key=lambda v: v.sort_key)
+    shown = villages[:VILLAGES_SHOWN]
+    prefetch_related_objects(shown, "ethnic_groups")
     figures = {
         f.village_id: f
-        for f in VillageYearFigures.objects.filter(village__in=villages).order_by("year")
+        for f in VillageYearFigures.objects.filter(village__in=shown).order_by("year")
     }
-    for village in villages:
+    for village in shown:
         village.latest_figures = figures.get(village.pk)
     successions = AgencySuccession.objects.filter(
         Q(predecessor=agency) | Q(successor=agency)
@@ -127,8 +133,11 @@ def agency_detail(request, pk):
         "assignments/agency_detail.html",
         {
             "agency": agency,
-            "assignments": assignments,
-            "villages": sorted(villages, key=lambda v: v.sort_key),
+            "assignments": Paginator(assignments, ASSIGNMENTS_PER_PAGE).get_page(
+                request.GET.get("page")
+            ),
+            "villages": shown,
+            "villages_count": len(villages),
             "communes": sorted({a.commune for a in held if a.commune_id}, key=lambda c: c.sort_key),
             "successions": successions,
             "upcoming": [r for r in rows if r["upcoming"]][:5],
@@ -153,8 +162,18 @@ def village_list(request):
     query = request.GET.get("q", "").strip()
     if query:
         villages = villages.search(query)
+    agency = None
+    if request.GET.get("agency", "").isdigit():
+        # The villages a party is twinned with today (the link under its page's table).
+        agency = get_object_or_404(
+            Agency.objects.visible_to(request.user), pk=request.GET["agency"]
+        )
+        held = Assignment.objects.filter(agency=agency).in_force_on(timezone.localdate())
+        villages = villages.filter(pk__in=held.values("village_id"))
     page = Paginator(villages, 25).get_page(request.GET.get("page"))
-    return render(request, "assignments/village_list.html", {"page": page, "q": query})
+    return render(
+        request, "assignments/village_list.html", {"page": page, "q": query, "agency": agency}
+    )
 
 
 @coordinator_required
