@@ -8,13 +8,14 @@ import zoneinfo
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db.models import Count
 from django.urls import reverse
 from icalendar import Calendar
 from openpyxl import load_workbook
 
 from assignments import restructuring
 from assignments import services as assignment_services
-from assignments.models import Assignment, ReportingDeadline, Village
+from assignments.models import Agency, Assignment, ReportingDeadline, Village
 from reports import services, tracking
 from reports.models import Extension, ReminderLog, Report
 from tests.factories import make_agency, make_assignment, make_directive, make_yearly_rule
@@ -347,9 +348,13 @@ def test_the_coordinators_feed_has_every_deadline(client, coordinator_user):
     "url",
     [
         "/dashboard/",
+        "/compliance/",
         "/compliance/?all_years=1",
         "/search/?q=lang",
         "/reports/",
+        "/reports/?q=so",
+        "/agencies/{busy}/",
+        "/villages/?agency={busy}",
         "/activities/",
         "/agencies/",
         "/villages/",
@@ -379,6 +384,8 @@ def test_page_queries_do_not_grow_with_the_data(
     make_submitted_report(reporter, march_deadline)
     record_activity(reporter)
     grow(7, 1)
+    busy = Agency.objects.annotate(n=Count("assignments")).order_by("-n", "pk").first()
+    url = url.format(busy=busy.pk)
     client.force_login(coordinator_user)
     with django_assert_max_num_queries(30) as small:
         assert client.get(url).status_code == 200
