@@ -21,8 +21,13 @@ from django.test.utils import setup_test_environment  # noqa: E402
 
 @contextlib.contextmanager
 def throwaway_database():
-    """A fresh test database on the DATABASE_URL server, dropped afterwards."""
+    """A fresh test database on the DATABASE_URL server, dropped afterwards. On SQLite a
+    file beside the configured one (as production runs: write-ahead log, busy timeout), not
+    the in-memory database of the tests."""
     setup_test_environment()
+    if connection.vendor == "sqlite":
+        name = Path(connection.settings_dict["NAME"])
+        connection.settings_dict["TEST"]["NAME"] = str(name.with_name(f"bench_{name.name}"))
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         yield
