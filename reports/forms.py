@@ -179,14 +179,14 @@ class TrackingFilterForm(forms.Form):
     kind = forms.ChoiceField(required=False, label=_("Agency kind"))
 
     def __init__(self, *args, **kwargs):
-        from assignments.models import Agency, Directive
+        from assignments.models import Agency, Directive, ReportingRule
 
         super().__init__(*args, **kwargs)
-        self.fields["directive"].queryset = (
-            Directive.objects.filter(reporting_rules__isnull=False)
-            .distinct()
-            .order_by("-issued_on")
-        )
+        # A subquery, not DISTINCT over a join: DISTINCT would compare the titles in the
+        # Vietnamese collation (a Python callback on SQLite).
+        self.fields["directive"].queryset = Directive.objects.filter(
+            pk__in=ReportingRule.objects.values("directive")
+        ).order_by("-issued_on")
         self.fields["kind"].choices = [("", _("All kinds")), *Agency.Kind.choices]
 
     def clean_unit(self):

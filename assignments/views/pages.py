@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count, OuterRef, Q, Subquery, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,7 +24,6 @@ from ..models import (
     ReportingDeadline,
     ReportingRule,
     VillageYearFigures,
-    in_force_q,
 )
 from .permissions import coordinator_required, show_errors
 from .villages import visible_villages
@@ -61,14 +61,19 @@ def home(request):
 
 def agency_list(request):
     today = timezone.localdate()
+    # Counted in a subquery per row, not by grouping the agencies: a GROUP BY over their
+    # names would compare them in the Vietnamese collation, a Python callback on SQLite.
+    running = (
+        Assignment.objects.filter(agency=OuterRef("pk"))
+        .in_force_on(today)
+        .order_by()
+        .values("agency")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     agencies = (
         Agency.objects.visible_to(request.user)
-        .annotate(
-            running=Count(
-                "assignments",
-                filter=in_force_q(today, "start_date", "end_date", prefix="assignments"),
-            )
-        )
+        .annotate(running=Coalesce(Subquery(running), 0))
         .order_by("valid_to", "sort_key")
     )
     query = request.GET.get("q", "").strip()

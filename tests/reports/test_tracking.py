@@ -8,6 +8,7 @@ import zoneinfo
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Count
 from django.urls import reverse
 from icalendar import Calendar
@@ -15,7 +16,8 @@ from openpyxl import load_workbook
 
 from assignments import restructuring
 from assignments import services as assignment_services
-from assignments.models import Agency, Assignment, ReportingDeadline, Village
+from assignments.models import VI_COLLATION, Agency, Assignment, ReportingDeadline, Village
+from assignments.text import vietnamese_collate
 from reports import services, tracking
 from reports.models import Extension, ReminderLog, Report
 from tests.factories import make_agency, make_assignment, make_directive, make_yearly_rule
@@ -344,25 +346,25 @@ def test_the_coordinators_feed_has_every_deadline(client, coordinator_user):
 # --- Query bounds at two data sizes -----------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/dashboard/",
-        "/compliance/",
-        "/compliance/?all_years=1",
-        "/search/?q=lang",
-        "/reports/",
-        "/reports/?q=so",
-        "/agencies/{busy}/",
-        "/villages/?agency={busy}",
-        "/activities/",
-        "/agencies/",
-        "/villages/",
-        "/deadlines/",
-        "/review/",
-        "/calendars/",
-    ],
-)
+BUSY_PAGES = [
+    "/dashboard/",
+    "/compliance/",
+    "/compliance/?all_years=1",
+    "/search/?q=lang",
+    "/reports/",
+    "/reports/?q=so",
+    "/agencies/{busy}/",
+    "/villages/?agency={busy}",
+    "/activities/",
+    "/agencies/",
+    "/villages/",
+    "/deadlines/",
+    "/review/",
+    "/calendars/",
+]
+
+
+@pytest.mark.parametrize("url", BUSY_PAGES)
 def test_page_queries_do_not_grow_with_the_data(
     client, coordinator_user, reporter, march_deadline, url, django_assert_max_num_queries
 ):
@@ -392,6 +394,45 @@ def test_page_queries_do_not_grow_with_the_data(
     grow(8, 5)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's collation is Python")
+@pytest.mark.parametrize("url", [*BUSY_PAGES, "/restructuring/", "/extensions/", "/audit/"])
+def test_pages_never_call_the_python_collation_on_sqlite(
+    client, coordinator_user, reporter, march_deadline, url
+):
+    """On SQLite the Vietnamese collation is a Python function called per comparison: the
+    pages order and group by the sort key instead, which SQLite compares natively."""
+    from reports import synthetic
+
+    make_submitted_report(reporter, march_deadline)
+    record_activity(reporter)
+    synthetic.generate(
+        {
+            "districts": 2,
+            "communes": 8,
+            "villages": 60,
+            "agencies": 30,
+            "assignments": 90,
+            "activities": 300,
+        },
+        seed=9,
+    )
+    busy = Agency.objects.annotate(n=Count("assignments")).order_by("-n", "pk").first()
+    calls = []
+
+    def counted(left, right):
+        calls.append((left, right))
+        return vietnamese_collate(left, right)
+
+    client.force_login(coordinator_user)
+    connection.ensure_connection()
+    connection.connection.create_collation(VI_COLLATION, counted)
+    try:
+        assert client.get(url.format(busy=busy.pk)).status_code == 200
+    finally:
+        connection.connection.create_collation(VI_COLLATION, vietnamese_collate)
+    assert calls == []
 
 
 def test_a_page_of_the_matrix_has_the_totals_of_every_agency_and_the_cells_of_its_own(case):
