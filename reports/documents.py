@@ -22,6 +22,7 @@ from assignments.models import (
 )
 
 from . import tracking
+from .legal import legal_date
 from .models import Activity, ActivityWork, IssuedDocument, Report
 
 
@@ -66,7 +67,6 @@ def assignment_list_figures(directive, as_of=None):
                     str(commune),
                     str(area) if area else "",
                     a.get_role_display(),
-                    a.note[:200],
                 ],
             )
         )
@@ -81,8 +81,8 @@ def assignment_list_figures(directive, as_of=None):
         "title": "PHỤ LỤC",
         "subject": "Danh sách phân công các cơ quan, đơn vị kết nghĩa với thôn, làng, xã vùng "
         "đồng bào dân tộc thiểu số",
-        "attached_to": f"(Kèm theo {directive.get_kind_display()} số {directive.number} ngày "
-        f"{_d(directive.issued_on)} của {directive.issuing_body})",
+        "attached_to": f"(Kèm theo {directive.get_kind_display()} số {directive.number} "
+        f"{legal_date(directive.issued_on)} của {directive.issuing_body})",
         "as_of": _d(as_of),
         "groups": groups,
         "total": len(rows),
@@ -238,7 +238,7 @@ def consolidated_figures(deadline, shortcomings="", proposals=""):
     return {
         "title": "BÁO CÁO",
         "subject": f"Tổng hợp kết quả công tác kết nghĩa – {deadline.rule.label} "
-        f"(hạn {_d(deadline.effective_date)})",
+        f"(hạn {legal_date(deadline.effective_date)})",
         "directive": str(directive),
         "deadline": _d(deadline.effective_date),
         "situation": situation,
@@ -581,9 +581,9 @@ def workbook(document):
                 "Xã, phường",
                 "Huyện (tỉnh)",
                 "Vai trò",
-                "Ghi chú",
             ],
-            [row for group in f["groups"] for row in group["rows"]],
+            # (Documents frozen before internal notes stopped printing hold a seventh value.)
+            [row[:6] for group in f["groups"] for row in group["rows"]],
         )
     elif kind == IssuedDocument.Kind.CONSOLIDATED:
         s = f["situation"]

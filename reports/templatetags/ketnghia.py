@@ -34,3 +34,14 @@ def vnum(value, places=2):
     whole = whole.replace(",", ".")
     fraction = fraction.rstrip("0")
     return f"{whole},{fraction}" if fraction else whole
+
+
+@register.filter
+def legal_date(value):
+    """A date as documents write it: "ngày 05 tháng 3 năm 2024" (see reports.legal)."""
+    from reports.legal import legal_date as written
+
+    try:
+        return written(value)
+    except ValueError:
+        return value

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 from pypdf import PdfReader
 
-from assignments.models import Directive, ReportingDeadline
+from assignments.models import Directive, ReportingDeadline, Village, VillageYearFigures
 from reports import documents
 from reports.models import IssuedDocument
 from reports.pdf import html_to_pdf
@@ -113,8 +113,11 @@ def test_the_assignment_list(coordinator_user):
     assert "Kèm theo Công văn số 345/UBND-NC" in whole
     assert "Sở Văn hóa, Thể thao và Du lịch" in whole and "làng Dip" in whole
     assert "huyện Chư Păh" in whole
+    # Internal notes (the demo's "minh họa" remarks) never print; nor does their column.
+    assert "minh họa" not in whole and "Ghi chú" not in whole
+    assert "Các phân công còn hiệu lực ngày" in whole
     # The table header repeats on every page of a multi-page table.
-    table_pages = [page for page in pages if "Dữ liệu minh họa" in page]
+    table_pages = [page for page in pages if "Chủ trì" in page]
     assert len(table_pages) > 1
     assert all(
         page.startswith("STT Cơ quan, đơn vị") or "STT Cơ quan, đơn vị" in page
@@ -126,6 +129,11 @@ def test_the_assignment_list(coordinator_user):
 def test_the_consolidated_report(coordinator_user, reporter, other_reporter, march_deadline):
     record_activity(reporter, cash_vnd=15_000_000, in_kind_vnd=5_000_000)
     make_submitted_report(reporter, march_deadline)
+    dip = Village.objects.get(name="Dip")
+    for year, poor in [(2024, 30), (2023, 41)]:
+        VillageYearFigures.objects.update_or_create(
+            village=dip, year=year, defaults={"households": 120, "poor_households": poor}
+        )
     document = issue(
         "consolidated",
         {
@@ -139,6 +147,8 @@ def test_the_consolidated_report(coordinator_user, reporter, other_reporter, mar
     assert "BÁO CÁO" in whole
     assert "15.000.000" in whole and "5.000.000" in whole
     assert "Sở Nội vụ" in whole  # among those who did not report
+    # Years print as years, never with a thousands separator.
+    assert "Số liệu năm 2024" in whole and "(năm 2023: 41)" in whole and "2.024" not in whole
     assert "Một số đơn vị chậm báo cáo." in whole and "Nhân rộng mô hình." in whole
     assert document.figures["situation"]["villages"] == 17 + 0  # the letter's 17 villages
     snapshot(document, "bao-cao-tong-hop")
@@ -165,7 +175,10 @@ def test_the_reminder_letter(coordinator_user, march_deadline):
         number="20/BDT",
     )
     whole = flat(check_format(document, number="20/BDT"))
-    assert "V/v đôn đốc" in whole and "05/04/2024" in whole and "Sở Nội vụ" in whole
+    assert "V/v đôn đốc" in whole and "Sở Nội vụ" in whole
+    # Dates in the text are written as the heading's: a leading zero below 10 for days, for
+    # months only in January and February.
+    assert "trước ngày 05 tháng 4 năm 2024" in whole and "05/04/2024" not in whole
     assert "Số: 20/BDT" in whole
     snapshot(document, "cong-van-don-doc")
 
@@ -182,6 +195,23 @@ def test_the_multi_year_review(coordinator_user, reporter):
     assert "Tổng kết 2 năm" in whole and "30.000.000" in whole
     assert "MÔ HÌNH ĐIỂN HÌNH" in whole
     snapshot(document, "bao-cao-tong-ket")
+
+
+def test_the_date_and_the_metadata_are_those_of_the_document(coordinator_user, march_deadline):
+    document = issue(
+        "reminder_letter",
+        {"deadline": march_deadline.pk, "reply_by": "2024-02-09"},
+        coordinator_user,
+        number="21/BDT",
+        issued_on=dt.date(2024, 3, 5),
+    )
+    reader, pages = text_of(document)
+    assert "Gia Lai, ngày 05 tháng 3 năm 2024" in pages[0]
+    assert "trước ngày 09 tháng 02 năm 2024" in flat(pages)
+    # The PDF's title is the subject, its author the issuing body, its language Vietnamese.
+    assert reader.metadata.title == document.figures["subject"]
+    assert reader.metadata.author == document.issuer
+    assert reader.trailer["/Root"]["/Lang"] == "vi"
 
 
 def test_each_document_has_a_spreadsheet_with_the_same_figures(coordinator_user):
