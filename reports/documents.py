@@ -22,7 +22,7 @@ from assignments.models import (
 )
 
 from . import tracking
-from .legal import legal_date
+from .legal import directive_reference, legal_date, reference
 from .models import Activity, ActivityWork, IssuedDocument, Report
 
 
@@ -78,11 +78,10 @@ def assignment_list_figures(directive, as_of=None):
             groups.append(current)
         current["rows"].append([number, *values])
     return {
-        "title": "PHỤ LỤC",
+        "title": "Phụ lục",
         "subject": "Danh sách phân công các cơ quan, đơn vị kết nghĩa với thôn, làng, xã vùng "
         "đồng bào dân tộc thiểu số",
-        "attached_to": f"(Kèm theo {directive.get_kind_display()} số {directive.number} "
-        f"{legal_date(directive.issued_on)} của {directive.issuing_body})",
+        "attached_to": f"(Kèm theo {directive_reference(directive)})",
         "as_of": _d(as_of),
         "groups": groups,
         "total": len(rows),
@@ -239,7 +238,7 @@ def consolidated_figures(deadline, shortcomings="", proposals=""):
         "title": "BÁO CÁO",
         "subject": f"Tổng hợp kết quả công tác kết nghĩa – {deadline.rule.label} "
         f"(hạn {legal_date(deadline.effective_date)})",
-        "directive": str(directive),
+        "directive": directive_reference(directive),
         "deadline": _d(deadline.effective_date),
         "situation": situation,
         "rows": rows,
@@ -310,7 +309,7 @@ def reminder_letter_figures(deadline, reply_by):
     return {
         "title": "",
         "subject": f"V/v đôn đốc gửi {deadline.rule.label[0].lower()}{deadline.rule.label[1:]}",
-        "directive": str(deadline.rule.directive),
+        "directive": directive_reference(deadline.rule.directive),
         "deadline": _d(deadline.effective_date),
         "label": deadline.rule.label,
         "recipients_rule": deadline.rule.recipient_list,
@@ -431,7 +430,7 @@ def review_figures(directive, first_year, last_year):
         "title": "BÁO CÁO",
         "subject": f"Tổng kết {len(years)} năm thực hiện công tác kết nghĩa "
         f"({first_year} – {last_year})",
-        "directive": "; ".join(str(d) for d in chain),
+        "directive": "; ".join(directive_reference(d) for d in chain),
         "rows": rows,
         "totals": {
             key: sum(r[key] for r in rows)
@@ -493,9 +492,21 @@ def compute_figures(kind, parameters):
     raise ValueError(kind)
 
 
+# The kind (tên loại) a document names itself by in the text, its appendices and its number.
+LEGAL_KINDS = {
+    IssuedDocument.Kind.CONSOLIDATED: "Báo cáo",
+    IssuedDocument.Kind.AGENCY_REPORT: "Báo cáo",
+    IssuedDocument.Kind.REMINDER_LETTER: "Công văn",
+    IssuedDocument.Kind.REVIEW: "Báo cáo",
+}
+
+
 def context_of(document):
+    legal_kind = LEGAL_KINDS.get(document.kind, "")
     return {
         "doc": {
+            "attached_to": f"(Kèm theo "
+            f"{reference(legal_kind, document.number, document.issued_on, document.issuer)})",
             "title": document.figures.get("title", ""),
             "subject": document.figures.get("subject", ""),
             "number": document.number,

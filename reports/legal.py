@@ -29,3 +29,19 @@ def legal_date(value):
         return ""
     month = f"{date.month:02d}" if date.month < 3 else str(date.month)
     return f"ngày {date.day:02d} tháng {month} năm {date.year}"
+
+
+def reference(kind, number, date, issuer=""):
+    """How a text names another document: "Công văn số 345/UBND-NC ngày 27 tháng 02 năm 2024
+    của UBND tỉnh" (dates in words, as the heading's)."""
+    text = f"{kind} số {number} {legal_date(date)}".rstrip()
+    return f"{text} của {issuer}" if issuer else text
+
+
+def directive_reference(directive):
+    return reference(
+        directive.get_kind_display(),
+        directive.number,
+        directive.issued_on,
+        directive.issuing_body,
+    )

@@ -3,6 +3,8 @@
 import datetime as dt
 import http.server
 import io
+import itertools
+import statistics
 import subprocess
 import threading
 import unicodedata
@@ -15,8 +17,10 @@ from pypdf import PdfReader
 
 from assignments.models import Directive, ReportingDeadline, Village, VillageYearFigures
 from reports import documents
+from reports.legal import legal_date
 from reports.models import IssuedDocument
 from reports.pdf import html_to_pdf
+from tests.pdfs import MM, layout
 from tests.reports.conftest import make_submitted_report, record_activity
 
 pytestmark = pytest.mark.django_db
@@ -73,20 +77,36 @@ def snapshot(document, name):
     )
 
 
+LEFT, RIGHT = 30 * MM, 15 * MM  # the legal margins (Phụ lục I), portrait and landscape alike
+
+
 def check_format(document, landscape=False, number="15/BC-BDT"):
+    """The rules of Nghị định 30 every document with a heading and a signature follows,
+    measured on the PDF; returns the pages' text."""
     reader, pages = text_of(document)
-    box = reader.pages[0].mediabox
-    size = (round(float(box.width)), round(float(box.height)))
-    assert size == ((842, 595) if landscape else A4)
     assert any("KN-Serif" in name for name in fonts_of(reader))  # embedded, by file
-    first = pages[0]
-    for line in [
-        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-        "Độc lập - Tự do - Hạnh phúc",
-        f"Số: {number}",
-        "Gia Lai, ngày 15 tháng 11 năm 2024",
-    ]:
-        assert line in first, line
+    laid = layout(pdf_bytes(document))
+    first = laid[0]
+    assert (round(first.width), round(first.height)) == ((842, 595) if landscape else A4)
+    check_margins(laid)
+
+    national = first.find("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    assert national.bold and national.size == 13
+    motto = first.find("Độc lập - Tự do - Hạnh phúc")
+    assert motto.bold and motto.size == 14
+    # The rule under the motto is as long as the motto; under the issuing body, a third to
+    # a half of its name, centred under it.
+    x0, x1, _top = first.rule_below(motto)
+    assert abs((x1 - x0) - (motto.x1 - motto.x0)) < 2
+    issuer = first.find(document.issuer.upper())
+    assert issuer.bold
+    x0, x1, _top = first.rule_below(issuer)
+    assert (issuer.x1 - issuer.x0) / 3 <= x1 - x0 <= (issuer.x1 - issuer.x0) / 2
+    assert abs((x0 + x1) / 2 - issuer.centre) < 1
+    assert first.find(f"Số: {number}")
+    date = first.find(f"Gia Lai, {legal_date(document.issued_on)}")
+    assert date.italic
+
     whole = "\n".join(pages)
     for line in [
         "Nơi nhận:",
@@ -97,32 +117,123 @@ def check_format(document, landscape=False, number="15/BC-BDT"):
         "Nguyễn Văn Bình",
     ]:
         assert line in whole, line
-    # Page numbers from page 2 (a line of its own, in the top margin box).
-    for number, page in enumerate(pages, start=1):
-        lines = [line.strip() for line in page.splitlines()]
-        assert (str(number) in lines) == (number > 1), number
+    assert whole.count("- Lưu: VT") == 1
+    check_signature_not_alone(laid)
+    check_page_numbers(main_part(laid))
     return pages
 
 
-def test_the_assignment_list(coordinator_user):
+def check_margins(laid):
+    for page in laid:
+        assert page.text_left >= LEFT - 0.5, (page.number, page.text_left / MM)
+        # (A justified line's run ends with the advance of its last space: 1.5 pt allowed.)
+        widest = max(page.runs, key=lambda run: run.x1)
+        assert widest.x1 <= page.width - RIGHT + 1.5, (page.number, widest)
+
+
+def main_part(laid):
+    """The pages before the first appendix (which counts its own pages)."""
+    for index, page in enumerate(laid):
+        if any(run.text.startswith("Phụ lục") for run in page.runs[:3]):
+            return laid[:index]
+    return laid
+
+
+def page_number_of(page):
+    """The page number printed in the top margin, or None."""
+    top = [run for run in page.runs if run.bottom < 20 * MM]
+    return int(top[0].text) if top else None
+
+
+def check_page_numbers(pages):
+    """No number on the first page; 2, 3 … on the next, centred in the top margin."""
+    for index, page in enumerate(pages, start=1):
+        assert page_number_of(page) == (index if index > 1 else None), page.number
+
+
+def check_signature_not_alone(laid):
+    """The recipients and the signature share their page with the text's last lines."""
+    (page,) = [p for p in laid if any(run.text == "Nơi nhận:" for run in p.runs)]
+    label = page.find("Nơi nhận:")
+    above = [
+        run for run in page.runs if run.bottom <= label.top and run.top > 20 * MM
+    ]  # the page number stands in the margin
+    assert above, "the signature stands alone on its page"
+
+
+def check_report_heading(document):
+    """A named kind: its name (BÁO CÁO) bold and centred, the subject bold under it, and a
+    rule under the subject a third to a half as long as its longest line."""
+    first = layout(pdf_bytes(document))[0]
+    text_centre = (LEFT + first.width - RIGHT) / 2
+    title = first.find(document.figures["title"])
+    assert title.bold and title.size == 14 and abs(title.centre - text_centre) < 1.5
+    subject = [
+        run for run in first.runs if run.top > title.bottom and run.bold and run.top < 80 * MM
+    ]
+    assert " ".join(run.text for run in subject) == document.figures["subject"]
+    widest = max(run.x1 - run.x0 for run in subject)
+    x0, x1, _top = first.rule_below(subject[-1])
+    assert widest / 3 <= x1 - x0 <= widest / 2 and abs((x0 + x1) / 2 - text_centre) < 1.5
+
+
+def check_letter(document):
+    """A công văn: "V/v …" under the number, upright, not bold, 12-13 pt, centred in the
+    left column; no title; "Kính gửi:"; the recipients begin with "Như trên"."""
+    first = layout(pdf_bytes(document))[0]
+    number = first.find("Số:")
+    issuer = first.find(document.issuer.upper())
+    subject = first.find("V/v")
+    assert not subject.bold and not subject.italic and 12 <= subject.size <= 13
+    assert subject.top > number.bottom and subject.x1 < first.find("CỘNG HÒA").x0
+    assert abs(subject.centre - issuer.centre) < 3
+    assert first.find("Kính gửi:").top > subject.bottom
+    lines = [run.text for page in layout(pdf_bytes(document)) for run in page.runs]
+    assert lines[lines.index("Nơi nhận:") + 1] == "- Như trên;"
+
+
+def check_appendix(pages, title, attached_to):
+    """ "Phụ lục", its title in bold capitals, the italic "(Kèm theo …)" line centred on the
+    text; its pages counted on their own (none on the first), no number or signature."""
+    first = pages[0]
+    label, heading = first.runs[0], first.runs[1]
+    assert label.text.startswith("Phụ lục") and not label.bold
+    assert heading.text == title.split("\n")[0] and heading.bold and heading.text.isupper()
+    attached = first.find(attached_to[:30])
+    assert attached.italic and attached.text.startswith("(Kèm theo")
+    text_centre = (LEFT + first.width - RIGHT) / 2
+    assert abs(attached.centre - text_centre) < 1.5, (attached.centre - text_centre) / MM
+    assert abs(label.centre - text_centre) < 1.5
+    check_page_numbers(pages)
+    text = "\n".join(page.text for page in pages)
+    assert "Số:" not in text and "Nơi nhận" not in text
+
+
+def test_the_assignment_list_is_an_appendix_of_the_letter(coordinator_user):
     directive = Directive.objects.get(number="345/UBND-NC")
     document = issue("assignment_list", {"directive": directive.pk}, coordinator_user)
-    pages = check_format(document, landscape=True)
-    whole = flat(pages)
-    assert "PHỤ LỤC" in whole
-    assert "Kèm theo Công văn số 345/UBND-NC" in whole
+    laid = layout(pdf_bytes(document))
+    assert len(laid) > 1
+    assert all((round(p.width), round(p.height)) == (842, 595) for p in laid)
+    check_margins(laid)
+    check_appendix(
+        laid,
+        "DANH SÁCH PHÂN CÔNG CÁC CƠ QUAN, ĐƠN VỊ KẾT NGHĨA VỚI THÔN, LÀNG, XÃ VÙNG ĐỒNG BÀO",
+        "(Kèm theo Công văn số 345/UBND-NC ngày 27 tháng 02 năm 2024 của",
+    )
+    whole = flat([page.text for page in laid])
     assert "Sở Văn hóa, Thể thao và Du lịch" in whole and "làng Dip" in whole
     assert "huyện Chư Păh" in whole
     # Internal notes (the demo's "minh họa" remarks) never print; nor does their column.
     assert "minh họa" not in whole and "Ghi chú" not in whole
     assert "Các phân công còn hiệu lực ngày" in whole
-    # The table header repeats on every page of a multi-page table.
-    table_pages = [page for page in pages if "Chủ trì" in page]
-    assert len(table_pages) > 1
-    assert all(
-        page.startswith("STT Cơ quan, đơn vị") or "STT Cơ quan, đơn vị" in page
-        for page in table_pages
-    )
+    for page in laid:
+        table = [run for run in page.runs if run.top > 19 * MM]
+        # The table header repeats on every page ...
+        assert any(run.text.startswith("STT") for run in table), page.number
+        # ... and a district's heading never ends a page.
+        last = max(table, key=lambda run: run.top)
+        assert not (last.bold and last.text.startswith("huyện")), page.number
     snapshot(document, "danh-sach-phan-cong")
 
 
@@ -144,7 +255,14 @@ def test_the_consolidated_report(coordinator_user, reporter, other_reporter, mar
         coordinator_user,
     )
     whole = flat(check_format(document))
-    assert "BÁO CÁO" in whole
+    check_report_heading(document)
+    laid = layout(pdf_bytes(document))
+    appendix = laid[len(main_part(laid)) :]
+    check_appendix(
+        appendix,
+        "KẾT QUẢ CÔNG TÁC KẾT NGHĨA CỦA TỪNG CƠ QUAN, ĐƠN VỊ",
+        "(Kèm theo Báo cáo số 15/BC-BDT ngày 15 tháng 11 năm 2024 của Ban Dân tộc tỉnh)",
+    )
     assert "15.000.000" in whole and "5.000.000" in whole
     assert "Sở Nội vụ" in whole  # among those who did not report
     # Years print as years, never with a thousands separator.
@@ -167,6 +285,47 @@ def test_the_agency_report_escapes_what_users_typed(coordinator_user, reporter, 
     snapshot(document, "bao-cao-don-vi")
 
 
+def test_no_signature_or_heading_is_left_alone_whatever_the_length(
+    coordinator_user, reporter, march_deadline
+):
+    """Texts of every length around a page break: the signature keeps the text's last lines
+    with it, a heading is never the last line of a page, and paragraphs and headings stand
+    at least 6 pt apart."""
+    from reports.pdf import render_pdf
+
+    report = make_submitted_report(reporter, march_deadline)
+    document = issue("agency_report", {"report": report.pk}, coordinator_user)
+    context = documents.context_of(document)
+    sentence = "Phối hợp tổ chức các hoạt động hỗ trợ sản xuất, tặng quà và thăm hỏi bà con."
+    footer_moved = 0
+    for lines in range(14, 40, 2):
+        context["f"]["sections"] = [
+            ["Kết quả đạt được", "\n".join([sentence] * lines)],
+            ["Tồn tại, hạn chế", sentence],
+            ["Phương hướng", sentence],
+            ["Kiến nghị, đề xuất", sentence],
+        ]
+        laid = layout(render_pdf(documents.TEMPLATES[document.kind], context))
+        check_signature_not_alone(laid)
+        footer_moved += any(run.text == "Nơi nhận:" for page in laid[1:] for run in page.runs)
+        for page in laid:
+            body = [run for run in page.runs if run.top > 19 * MM]
+            # The gap between two lines of one paragraph; paragraphs add at least 6 pt.
+            gaps = [
+                b.top - a.bottom
+                for a, b in itertools.pairwise(body)
+                if a.size == b.size == 14 and not a.bold and not b.bold and b.top > a.top
+            ]
+            line_gap = statistics.median(gaps) if gaps else 18.2 - 14  # line-height 1.3
+            for before, heading, after in zip(body, body[1:], body[2:], strict=False):
+                if heading.bold and heading.text[:2] in {"1.", "2.", "3.", "4."}:
+                    assert after.top - heading.bottom >= line_gap + 6 - 0.5, (lines, heading)
+                    assert heading.top - before.bottom >= line_gap + 6 - 0.5, (lines, heading)
+            last = max(body, key=lambda run: run.bottom)
+            assert not (last.bold and last.text[:2] in {"1.", "2.", "3.", "4."}), lines
+    assert footer_moved  # the lengths tried do push the signature to a second page
+
+
 def test_the_reminder_letter(coordinator_user, march_deadline):
     document = issue(
         "reminder_letter",
@@ -175,6 +334,7 @@ def test_the_reminder_letter(coordinator_user, march_deadline):
         number="20/BDT",
     )
     whole = flat(check_format(document, number="20/BDT"))
+    check_letter(document)
     assert "V/v đôn đốc" in whole and "Sở Nội vụ" in whole
     # Dates in the text are written as the heading's: a leading zero below 10 for days, for
     # months only in January and February.
