@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -193,6 +194,15 @@ def document_create(request, kind):
             for message in getattr(error, "messages", [str(error)]):
                 messages.error(request, message)
         else:
+            if previous and document.supersedes_id is None:
+                messages.warning(
+                    request,
+                    _(
+                        "The report chosen belongs to another agency than document no. "
+                        "%(number)s: a new document was issued, not a re-issue of it."
+                    )
+                    % {"number": previous.number},
+                )
             render_document.enqueue(document.pk)
             return redirect("reports:document_detail", pk=document.pk)
     return render(
@@ -207,18 +217,24 @@ def document_create(request, kind):
 
 
 def document_detail(request, pk):
-    document = get_object_or_404(
-        IssuedDocument.objects.visible_to(request.user).select_related("supersedes"), pk=pk
-    )
-    template = (
-        "reports/document_status.html"
-        if request.headers.get("HX-Request")
-        else ("reports/document_detail.html")
+    visible = IssuedDocument.objects.visible_to(request.user)
+    document = get_object_or_404(visible, pk=pk)
+    if request.headers.get("HX-Request"):
+        return render(request, "reports/document_status.html", {"document": document})
+    # The documents it replaces and that replace it are named only to those who may open
+    # them: a chain made before re-issues kept their agency may cross agencies.
+    related = visible.filter(Q(pk=document.supersedes_id) | Q(supersedes=document)).order_by(
+        "created_at"
     )
     return render(
         request,
-        template,
-        {"document": document, "may_reissue": _may_issue(request.user, document.kind)},
+        "reports/document_detail.html",
+        {
+            "document": document,
+            "replaces": next((d for d in related if d.pk == document.supersedes_id), None),
+            "replaced_by": [d for d in related if d.supersedes_id == document.pk],
+            "may_reissue": _may_issue(request.user, document.kind),
+        },
     )
 
 

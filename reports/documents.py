@@ -542,7 +542,13 @@ def render(document):
 
 @transaction.atomic
 def document_issue(*, kind, parameters, by, agency=None, supersedes=None, **fields):
-    """Freeze a new document (figures computed now); rendering follows, in the background."""
+    """Freeze a new document (figures computed now); rendering follows, in the background.
+
+    ``supersedes`` makes it a re-issue of that document, which keeps its kind and agency: a
+    document of another kind or for another agency is a new document, not a re-issue, and is
+    not linked to it (the link would show one agency's document to another)."""
+    if supersedes is not None and not supersedes.may_be_reissued_as(kind=kind, agency=agency):
+        supersedes = None
     document = IssuedDocument(
         kind=kind,
         parameters=parameters,

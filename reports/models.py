@@ -715,3 +715,8 @@ class IssuedDocument(models.Model):
     @property
     def recipient_list(self):
         return [line.strip() for line in self.recipients.splitlines() if line.strip()]
+
+    def may_be_reissued_as(self, *, kind, agency):
+        """Whether a new document of ``kind`` for ``agency`` is a re-issue of this one: same
+        kind, same agency (or both for no agency)."""
+        return self.kind == kind and self.agency_id == (agency.pk if agency else None)

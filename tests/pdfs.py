@@ -113,3 +113,70 @@ def layout(pdf):
             ]
             pages.append(Page(number, page.width, page.height, runs, rules))
     return pages
+
+
+def hand_built_pdf(catalog=b"", objects=(), compressed=(), page=b"", hex_encoded=False):
+    """A one-page PDF written byte by byte, as other tools (or an attacker) may write one.
+
+    ``catalog`` and ``page`` are added to the catalogue's and the page's dictionaries;
+    ``objects`` are further objects, numbered from 4 on; ``compressed`` are further objects
+    numbered after them and kept, deflated, in an object stream, in which case the
+    cross-reference table is a stream too (PDF 1.5); ``hex_encoded`` writes that object
+    stream in hexadecimal instead."""
+    import zlib
+
+    bodies = [
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] " + page + b" >>",
+        *objects,
+    ]
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(bodies, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    if not compressed:
+        xref = len(out)
+        out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
+        out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+        out += b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(bodies) + 1)
+        return bytes(out + b"startxref\n%d\n%%%%EOF\n" % xref)
+    first = len(bodies) + 1
+    numbers = range(first, first + len(compressed))
+    texts = [body + b"\n" for body in compressed]
+    header, position = b"", 0
+    for number, text in zip(numbers, texts, strict=True):
+        header += b"%d %d " % (number, position)
+        position += len(text)
+    data = header + b"".join(texts)
+    data = data.hex().encode() + b">" if hex_encoded else zlib.compress(data)
+    stream_number = first + len(compressed)
+    offsets.append(len(out))
+    out += b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /%s /Length %d >>\n" % (
+        stream_number,
+        len(compressed),
+        len(header),
+        b"ASCIIHexDecode" if hex_encoded else b"FlateDecode",
+        len(data),
+    )
+    out += b"stream\n" + data + b"\nendstream\nendobj\n"
+    # The cross-reference stream: type, offset or object stream, generation or index.
+    rows = [b"\x00\x00\x00\x00\x00\xff\xff"]
+    rows += [b"\x01" + offset.to_bytes(4, "big") + b"\x00\x00" for offset in offsets[:-1]]
+    rows += [
+        b"\x02" + stream_number.to_bytes(4, "big") + index.to_bytes(2, "big")
+        for index in range(len(compressed))
+    ]
+    rows.append(b"\x01" + offsets[-1].to_bytes(4, "big") + b"\x00\x00")
+    xref_number = stream_number + 1
+    xref = len(out)
+    rows.append(b"\x01" + xref.to_bytes(4, "big") + b"\x00\x00")
+    table = b"".join(rows)
+    out += b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n" % (
+        xref_number,
+        xref_number + 1,
+        len(table),
+    )
+    out += table + b"\nendstream\nendobj\n"
+    return bytes(out + b"startxref\n%d\n%%%%EOF\n" % xref)

@@ -237,3 +237,26 @@ def test_the_coordinator_previews_then_confirms_a_merger(browser, live_server, t
     held = Assignment.objects.in_force_on(dt.date(2025, 3, 1))
     assert not held.filter(agency=transport).exists()
     assert coordinator.violations == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_select_all_on_the_export_page_works_under_the_content_security_policy(
+    browser, live_server, tmp_path, settings
+):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    call_command("seed_demo", force=True, without_story=True, verbosity=0)
+    admin = Session(browser, live_server, "export")
+    admin.login("quantri")
+    admin.page.wait_for_url("**/")
+    admin.goto("/admin/assignments/agency/export/")
+    toggle = admin.page.locator("input.select-toggle")
+    fields = admin.page.locator('.selectable-field-export-row input[type="checkbox"]:visible')
+    fields = fields.and_(admin.page.locator(":not(.select-toggle)"))
+    assert fields.count() > 2
+    assert all(box.is_checked() for box in fields.all())
+    toggle.uncheck()
+    assert not any(box.is_checked() for box in fields.all())
+    admin.shot("none-selected")
+    toggle.check()
+    assert all(box.is_checked() for box in fields.all())
+    assert admin.violations == []

@@ -172,9 +172,7 @@ def test_every_url_has_a_rule():
     assert set(url_names()) == set(RULES)
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_authorisation_matrix(client, scene, request, role):
-    """One role walks every URL; all mismatches are reported together."""
+def log_in(client, request, role):
     if role != "anonymous":
         fixture = {
             "reporter": "reporter",
@@ -183,7 +181,10 @@ def test_authorisation_matrix(client, scene, request, role):
             "superuser": "superuser",
         }[role]
         client.force_login(request.getfixturevalue(fixture))
-    mismatches = []
+
+
+def matrix_urls(scene):
+    """Every URL of the matrix with the statuses expected by role, objects from ``scene``."""
     for name, rules in RULES.items():
         for kwargs, expected in rules:
             resolved = {
@@ -196,13 +197,22 @@ def test_authorisation_matrix(client, scene, request, role):
             url = reverse(name, kwargs=resolved)
             if "_query" in kwargs:
                 url += "?" + kwargs["_query"]
-            response = client.get(url)
-            if response.status_code != expected[role]:
-                mismatches.append(f"{url}: {response.status_code}, expected {expected[role]}")
-            elif expected[role] == LOGIN and role == "anonymous":
-                assert response.url.startswith(reverse("login")), url
-            elif expected[role] == 404:
-                body = response.content.decode()
-                # Nothing of the other agency's objects leaks into the error page.
-                assert scene["other_agency"].name not in body, url
+            yield url, expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_authorisation_matrix(client, scene, request, role):
+    """One role walks every URL; all mismatches are reported together."""
+    log_in(client, request, role)
+    mismatches = []
+    for url, expected in matrix_urls(scene):
+        response = client.get(url)
+        if response.status_code != expected[role]:
+            mismatches.append(f"{url}: {response.status_code}, expected {expected[role]}")
+        elif expected[role] == LOGIN and role == "anonymous":
+            assert response.url.startswith(reverse("login")), url
+        elif expected[role] == 404:
+            body = response.content.decode()
+            # Nothing of the other agency's objects leaks into the error page.
+            assert scene["other_agency"].name not in body, url
     assert mismatches == []

@@ -543,3 +543,125 @@ def test_document_queries_do_not_grow_with_the_data(
     )
     with django_assert_max_num_queries(len(small.captured_queries)):
         documents.compute_figures(kind, parameters(22))
+
+
+# --- Re-issues --------------------------------------------------------------------------------
+
+
+def agency_reports(coordinator_user, reporter, other_reporter, deadline):
+    """An issued report of each agency, with numbers that appear nowhere else."""
+    own_report = make_submitted_report(reporter, deadline)
+    other_report = make_submitted_report(other_reporter, deadline)
+    own = issue(
+        "agency_report",
+        {"report": own_report.pk},
+        coordinator_user,
+        agency=own_report.agency,
+        number="71/BC-VHTTDL",
+    )
+    return own, other_report
+
+
+def document_fields(**overrides):
+    return {
+        "number": "93/BC-SNV",
+        "issued_on": "15/11/2024",
+        "place": "Gia Lai",
+        "parent_body": "UBND tỉnh Gia Lai",
+        "issuer": "Ban Dân tộc tỉnh Gia Lai",
+        "signing_authority": "KT. TRƯỞNG BAN",
+        "signer_title": "PHÓ TRƯỞNG BAN",
+        "signer_name": "Nguyễn Văn Bình",
+        "recipients": "UBND tỉnh",
+        **overrides,
+    }
+
+
+def test_a_reissue_keeps_the_agency_and_kind_of_the_document_it_replaces(
+    coordinator_user, reporter, other_reporter, march_deadline
+):
+    own, other_report = agency_reports(coordinator_user, reporter, other_reporter, march_deadline)
+    same = documents.document_issue(
+        kind="agency_report",
+        parameters={"report": own.parameters["report"]},
+        by=coordinator_user,
+        agency=own.agency,
+        supersedes=own,
+        **{
+            **documents.default_fields("agency_report"),
+            "number": "72/BC-VHTTDL",
+            "signer_name": "B",
+        },
+    )
+    assert same.supersedes == own and same.agency == own.agency
+    elsewhere = documents.document_issue(
+        kind="agency_report",
+        parameters={"report": other_report.pk},
+        by=coordinator_user,
+        agency=other_report.agency,
+        supersedes=own,
+        **{**documents.default_fields("agency_report"), "number": "93/BC-SNV", "signer_name": "B"},
+    )
+    assert elsewhere.agency == other_report.agency
+    assert elsewhere.supersedes is None  # a new document, not a re-issue
+    assert list(own.superseded_by.all()) == [same]
+
+
+def test_reissuing_as_another_agencys_report_makes_a_new_document_its_reporter_sees_alone(
+    client, coordinator_user, reporter, other_reporter, march_deadline
+):
+    own, other_report = agency_reports(coordinator_user, reporter, other_reporter, march_deadline)
+    client.force_login(coordinator_user)
+    url = reverse("reports:document_create", args=["agency_report"]) + f"?reissue={own.pk}"
+    response = client.post(url, document_fields(report=other_report.pk), follow=True)
+    new = IssuedDocument.objects.get(number="93/BC-SNV")
+    assert new.agency == other_report.agency and new.supersedes is None
+    assert "không phải bản ban hành lại" in response.content.decode()
+
+    client.force_login(other_reporter)
+    pages = [
+        client.get(reverse("reports:document_list")),
+        client.get(reverse("reports:document_detail", args=[new.pk])),
+        client.get(reverse("reports:document_detail", args=[new.pk]), HTTP_HX_REQUEST="true"),
+    ]
+    for page in pages:
+        body = page.content.decode()
+        assert page.status_code == 200
+        assert "71/BC-VHTTDL" not in body
+        assert reverse("reports:document_detail", args=[own.pk]) not in body
+    for fmt in ("pdf", "xlsx"):
+        download = client.get(reverse(f"reports:document_{fmt}", args=[new.pk]))
+        assert download.status_code == 200
+        assert b"71/BC-VHTTDL" not in b"".join(download.streaming_content)
+    assert "71/BC-VHTTDL" not in flat(text_of(new)[1])
+
+
+def test_a_link_across_agencies_is_shown_only_to_those_who_may_open_the_other_document(
+    client, coordinator_user, reporter, other_reporter, march_deadline
+):
+    own, other_report = agency_reports(coordinator_user, reporter, other_reporter, march_deadline)
+    other = issue(
+        "agency_report",
+        {"report": other_report.pk},
+        coordinator_user,
+        agency=other_report.agency,
+        number="93/BC-SNV",
+    )
+    # A chain made before re-issues kept their agency.
+    IssuedDocument.objects.filter(pk=other.pk).update(supersedes=own)
+    own_url = reverse("reports:document_detail", args=[own.pk])
+    other_url = reverse("reports:document_detail", args=[other.pk])
+
+    client.force_login(other_reporter)
+    body = client.get(other_url).content.decode()
+    assert "71/BC-VHTTDL" not in body and own_url not in body and "Thay thế văn bản" not in body
+
+    client.force_login(reporter)
+    body = client.get(own_url).content.decode()
+    assert "93/BC-SNV" not in body and other_url not in body
+
+    client.force_login(coordinator_user)
+    body = client.get(other_url).content.decode()
+    assert "Thay thế văn bản" in body and own_url in body and "71/BC-VHTTDL" in body
+    body = client.get(own_url).content.decode()
+    assert "Đã được thay thế bằng văn bản" in body and other_url in body

@@ -12,7 +12,7 @@ from django.urls import reverse
 from assignments.models import Assignment
 from reports import services, timeliness
 from reports.models import Activity, Report, ReviewEvent
-from tests.pdfs import make_pdf
+from tests.pdfs import hand_built_pdf, make_pdf
 from tests.reports.conftest import agency_of, make_submitted_report, record_activity
 
 pytestmark = pytest.mark.django_db
@@ -164,8 +164,13 @@ def test_the_reporter_writes_and_submits_through_the_page(client, reporter, marc
     [
         (b"MZ\x90\x00" + b"\0" * 100, "scan.pdf", "không phải là văn bản định dạng PDF"),
         (make_pdf(), "scan.pdf", "lớn hơn"),
+        (
+            hand_built_pdf(catalog=b"/OpenAction << /S /JavaScript /JS (app.alert\\(1\\)) >>"),
+            "scan.pdf",
+            "Tệp PDF có nội dung chủ động (mã lệnh, hành động tự chạy hoặc tệp đính kèm)",
+        ),
     ],
-    ids=["renamed-exe", "oversize"],
+    ids=["renamed-exe", "oversize", "javascript"],
 )
 def test_bad_scans_are_refused_and_nothing_is_lost(
     client, settings, reporter, march_deadline, content, name, message
@@ -182,7 +187,8 @@ def test_bad_scans_are_refused_and_nothing_is_lost(
     assert response.status_code == 200
     assert message in body
     assert "Nội dung đã gõ" in body  # what was typed is shown again, not lost
-    assert not Report.objects.filter(agency=agency, scan__gt="").exists()
+    assert not Report.objects.filter(agency=agency, deadline=march_deadline).exists()
+    assert not list(settings.PRIVATE_MEDIA_ROOT.rglob("*.pdf"))  # no file kept either
 
 
 def test_the_scan_is_stored_outside_static_and_media(reporter, march_deadline, settings):
