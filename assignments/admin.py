@@ -340,6 +340,7 @@ class AgencyAdminForm(forms.ModelForm):
         fields = [
             "name",
             "short_name",
+            "parent_body",
             "level",
             "kind",
             "unit",

@@ -4,7 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from assignments.admin import FoldedSearchMixin
 
 from . import support
-from .models import Activity, Extension, Report, ReportVersion, ReviewEvent
+from .models import Activity, Extension, OutgoingNumber, Report, ReportVersion, ReviewEvent
 
 
 @admin.register(Activity)
@@ -72,11 +72,9 @@ class ReportAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
         return obj is None or obj.status == Report.Status.DRAFT
 
 
-@admin.register(ReviewEvent)
-class ReviewEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "report", "action", "by", "reason"]
-    list_filter = ["action"]
-    list_select_related = ["report__agency", "report__deadline__rule", "by"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the application only, and kept: read here, never added, changed or
+    removed."""
 
     def has_add_permission(self, request):
         return False
@@ -86,6 +84,13 @@ class ReviewEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ReviewEvent)
+class ReviewEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "report", "action", "by", "reason"]
+    list_filter = ["action"]
+    list_select_related = ["report__agency", "report__deadline__rule", "by"]
 
 
 @admin.register(Extension)
@@ -107,3 +112,14 @@ class ExtensionAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(OutgoingNumber)
+class OutgoingNumberAdmin(ReadOnlyAdmin):
+    """The register is read here; numbers are given by issuing, or entered on its page, and
+    never changed or removed."""
+
+    list_display = ["number", "issuer", "issued_on", "kind", "subject", "typed", "recorded_by"]
+    list_filter = ["year", "kind", "typed"]
+    list_select_related = ["issuer", "recorded_by"]
+    search_fields = ["symbol", "subject", "issuer__name"]

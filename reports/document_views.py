@@ -1,20 +1,24 @@
 """The "Báo cáo" page: issuing official documents and downloading them."""
 
+import io
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assignments.models import Directive, ReportingDeadline, ReportingRule
+from assignments.models import Agency, Directive, ReportingDeadline, ReportingRule
 
-from . import documents
+from . import documents, register
 from .forms import DateInput
-from .models import IssuedDocument, Report
+from .models import IssuedDocument, OutgoingNumber, Report
 from .tasks import render_document
 
 Kind = IssuedDocument.Kind
@@ -27,14 +31,35 @@ class DocumentForm(forms.ModelForm):
             "number",
             "issued_on",
             "place",
-            "parent_body",
-            "issuer",
+            "drafting_unit",
+            "addressees",
             "signing_authority",
             "signer_title",
             "signer_name",
             "recipients",
         ]
-        widgets = {"issued_on": DateInput(), "recipients": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "issued_on": DateInput(),
+            "addressees": forms.Textarea(attrs={"rows": 3}),
+            "recipients": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "number": gettext_lazy(
+                "Leave blank: the register gives the next number. Type one only for a "
+                "document numbered elsewhere (e.g. 15/BC-SDTTG)."
+            ),
+        }
+
+    # The fields of a document that carries a number and a signature (not an appendix).
+    SIGNED = [
+        "number",
+        "drafting_unit",
+        "addressees",
+        "signing_authority",
+        "signer_title",
+        "signer_name",
+        "recipients",
+    ]
 
     directive = forms.ModelChoiceField(
         queryset=Directive.objects.none(), required=False, label=gettext_lazy("Document")
@@ -111,6 +136,12 @@ class DocumentForm(forms.ModelForm):
         for name in self.FIELDS[kind]:
             if name not in ("shortcomings", "proposals", "as_of"):
                 self.fields[name].required = True
+        if kind == Kind.ASSIGNMENT_LIST:
+            # An appendix of the directive's letter: no number or signature of its own.
+            for name in self.SIGNED:
+                del self.fields[name]
+        else:
+            self.fields["signer_title"].required = self.fields["signer_name"].required = True
 
     def clean(self):
         data = super().clean()
@@ -163,23 +194,16 @@ def document_create(request, kind):
         previous = get_object_or_404(
             IssuedDocument.objects.visible_to(request.user), pk=request.GET["reissue"], kind=kind
         )
-    initial = documents.default_fields(kind)
-    if kind == Kind.AGENCY_REPORT and request.user.is_reporter:
-        # An agency's own report is issued under its own name and signature.
-        agency = request.user.agencies.first()
-        initial.update(
-            issuer=agency.name if agency else "",
-            signing_authority="",
-            signer_title="",
-            signer_name="",
-            number="  /BC-",
-        )
+    # An agency's own report is issued under its own heading and signature.
+    agency = request.user.agencies.first() if request.user.is_reporter else None
+    initial = documents.default_fields(kind, agency=agency)
     if previous:
-        initial.update({f: getattr(previous, f) for f in DocumentForm.Meta.fields})
+        # A re-issue takes a new number; the rest as before.
+        initial.update({f: getattr(previous, f) for f in DocumentForm.Meta.fields if f != "number"})
         initial.update(previous.parameters)
     form = DocumentForm(request.POST or None, initial=initial, kind=kind, user=request.user)
     if request.method == "POST" and form.is_valid():
-        fields = {f: form.cleaned_data[f] for f in DocumentForm.Meta.fields}
+        fields = {f: form.cleaned_data[f] for f in DocumentForm.Meta.fields if f in form.fields}
         report = form.cleaned_data.get("report")
         try:
             document = documents.document_issue(
@@ -212,6 +236,7 @@ def document_create(request, kind):
             "form": form,
             "kind": Kind(kind),
             "previous": previous,
+            "heading": {k: initial.get(k) for k in ("issuer", "parent_body")},
         },
     )
 
@@ -240,7 +265,7 @@ def document_detail(request, pk):
 
 def document_file(request, pk, fmt):
     document = get_object_or_404(IssuedDocument.objects.visible_to(request.user), pk=pk)
-    file = document.pdf if fmt == "pdf" else document.xlsx
+    file = {"pdf": document.pdf, "xlsx": document.xlsx, "docx": document.docx}[fmt]
     if not file:
         raise Http404
     try:
@@ -249,3 +274,183 @@ def document_file(request, pk, fmt):
         raise Http404 from None
     name = f"{document.get_kind_display()} {document.number}".replace("/", "-")
     return FileResponse(handle, as_attachment=True, filename=f"{name}.{fmt}")
+
+
+# --- The register of outgoing documents ----------------------------------------------------------
+
+
+class RegisterEntryForm(forms.Form):
+    """A document numbered outside the application (a letter typed in Word, an invitation)
+    entered in the register: the next number, or the one it was given."""
+
+    issuer = forms.ModelChoiceField(queryset=Agency.objects.none(), label=gettext_lazy("Body"))
+    issued_on = forms.DateField(
+        label=gettext_lazy("Date"), widget=DateInput(), input_formats=["%Y-%m-%d", "%d/%m/%Y"]
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"), choices=[(k, k) for k in register.KIND_ABBREVIATIONS]
+    )
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=500)
+    drafting_unit = forms.CharField(
+        label=gettext_lazy("Drafting unit"), max_length=20, required=False
+    )
+    number = forms.CharField(
+        label=gettext_lazy("Number"),
+        max_length=60,
+        required=False,
+        help_text=gettext_lazy("Leave blank for the next number."),
+    )
+
+    def __init__(self, *args, issuers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issuer"].queryset = issuers
+
+
+def _register_issuers(user):
+    """The bodies whose register a user keeps: a reporter's own agencies; for coordinators,
+    the coordinating bodies (and any body that has issued through the application)."""
+    if user.is_reporter:
+        return user.agencies.all()
+    if user.is_coordinator:
+        return Agency.objects.filter(
+            Q(is_coordinating_body=True) | Q(outgoing_numbers__isnull=False)
+        ).distinct()
+    return Agency.objects.none()
+
+
+def register_list(request):
+    """Sổ đăng ký văn bản đi: by body and year, exportable to Excel."""
+    entries = OutgoingNumber.objects.visible_to(request.user).select_related(
+        "issuer", "document", "recorded_by"
+    )
+    bodies = Agency.objects.filter(pk__in=entries.order_by().values("issuer").distinct()).order_by(
+        "sort_key"
+    )
+    issuer = None
+    if request.GET.get("issuer", "").isdigit():
+        issuer = get_object_or_404(bodies, pk=request.GET["issuer"])
+    elif bodies:
+        issuer = bodies.filter(is_coordinating_body=True).last() or bodies.first()
+    years = list(
+        entries.filter(issuer=issuer).order_by("-year").values_list("year", flat=True).distinct()
+    )
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
+    if year is None:
+        year = years[0] if years else timezone.localdate().year
+    shown = entries.filter(issuer=issuer, year=year).order_by("sequence")
+    if request.GET.get("format") == "xlsx":
+        return _register_workbook(issuer, year, shown)
+    issuers = _register_issuers(request.user)
+    form = None
+    if issuers.exists():
+        form = RegisterEntryForm(
+            request.POST or None,
+            issuers=issuers,
+            initial={"issuer": issuer, "issued_on": timezone.localdate(), "kind": "Công văn"},
+        )
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                entry = register.take(
+                    issuer=data["issuer"],
+                    issued_on=data["issued_on"],
+                    legal_kind=data["kind"],
+                    subject=data["subject"],
+                    by=request.user,
+                    typed=data["number"].strip(),
+                    drafting_unit=data["drafting_unit"],
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error("number", message)
+            else:
+                messages.success(
+                    request,
+                    _("Number %(number)s entered in the register.") % {"number": entry.number},
+                )
+                return redirect(
+                    f"{reverse('reports:register')}?issuer={entry.issuer_id}&year={entry.year}"
+                )
+    return render(
+        request,
+        "reports/register.html",
+        {
+            "bodies": bodies,
+            "issuer": issuer,
+            "years": years,
+            "year": year,
+            "entries": shown,
+            "form": form,
+        },
+    )
+
+
+REGISTER_COLUMNS = [
+    ("Số, ký hiệu", 16),
+    ("Ngày tháng", 12),
+    ("Tên loại và trích yếu nội dung", 60),
+    ("Người ký", 24),
+    ("Nơi nhận", 36),
+    ("Đơn vị soạn thảo", 14),
+    ("Ghi chú", 28),
+]
+
+
+def _register_rows(entries):
+    for entry in entries:
+        document = entry.document
+        notes = []
+        if entry.typed:
+            notes.append("Số nhập tay")
+        if document is not None and document.supersedes_id:
+            notes.append(f"Thay thế văn bản số {document.supersedes.number}")
+        signer = document.signer_name if document else ""
+        recipients = (
+            "; ".join(document.addressee_list + document.recipient_list) if document else ""
+        )
+        yield [
+            entry.number,
+            entry.issued_on,
+            f"{entry.kind}: {entry.subject}" if entry.kind else entry.subject,
+            signer,
+            recipients,
+            document.drafting_unit if document else "",
+            "; ".join(notes),
+        ]
+
+
+def _register_workbook(issuer, year, entries):
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    from assignments.resources import escape_formula
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"Sổ văn bản đi {year}"
+    sheet.append([f"SỔ ĐĂNG KÝ VĂN BẢN ĐI NĂM {year} – {issuer.name.upper() if issuer else ''}"])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([label for label, _width in REGISTER_COLUMNS])
+    for index, (_label, width) in enumerate(REGISTER_COLUMNS, start=1):
+        cell = sheet.cell(row=2, column=index)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        sheet.column_dimensions[cell.column_letter].width = width
+    for row in _register_rows(entries.select_related("document__supersedes")):
+        sheet.append([escape_formula(v) if isinstance(v, str) else v for v in row])
+        for cell in sheet[sheet.max_row]:
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+        sheet.cell(row=sheet.max_row, column=2).number_format = "DD/MM/YYYY"
+    sheet.freeze_panes = "A3"
+    stream = io.BytesIO()
+    book.save(stream)
+    response = HttpResponse(
+        stream.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = f"so-van-ban-di-{year}-{register.abbreviation(issuer) if issuer else ''}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

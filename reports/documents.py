@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Q, Sum
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assignments.models import (
+    Agency,
     Assignment,
     Directive,
     ReportingDeadline,
@@ -21,7 +23,7 @@ from assignments.models import (
     coordinating_body_name,
 )
 
-from . import tracking
+from . import register, tracking
 from .legal import directive_reference, legal_date, reference
 from .models import Activity, ActivityWork, IssuedDocument, Report
 
@@ -518,22 +520,29 @@ def context_of(document):
             "signer_title": document.signer_title,
             "signer_name": document.signer_name,
             "recipients": document.recipient_list,
+            "addressees": document.addressee_list,
+            "drafting_unit": document.drafting_unit,
         },
         "f": document.figures,
     }
 
 
 def render(document):
-    """Render the frozen document to PDF and .xlsx and store both with it."""
+    """Render the frozen document to PDF, .xlsx and .docx and store them with it."""
     from pypdf import PdfReader
 
+    from .docx import render_docx
     from .pdf import render_pdf
 
-    pdf = render_pdf(TEMPLATES[document.kind], context_of(document))
+    context = context_of(document)
+    pdf = render_pdf(TEMPLATES[document.kind], context)
     document.pages = len(PdfReader(io.BytesIO(pdf)).pages)
     name = f"{document.kind}-{document.pk}"
     document.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
     document.xlsx.save(f"{name}.xlsx", ContentFile(workbook(document)), save=False)
+    document.docx.save(
+        f"{name}.docx", ContentFile(render_docx(TEMPLATES[document.kind], context)), save=False
+    )
     document.status = IssuedDocument.Status.DONE
     document.error = ""
     document.save()
@@ -547,20 +556,76 @@ def document_issue(*, kind, parameters, by, agency=None, supersedes=None, **fiel
     ``supersedes`` makes it a re-issue of that document, which keeps its kind and agency: a
     document of another kind or for another agency is a new document, not a re-issue, and is
     not linked to it (the link would show one agency's document to another)."""
+    if kind == IssuedDocument.Kind.AGENCY_REPORT:
+        # The agency of the report, whoever issues it.
+        agency = Report.objects.select_related("agency").get(pk=parameters["report"]).agency
     if supersedes is not None and not supersedes.may_be_reissued_as(kind=kind, agency=agency):
         supersedes = None
+    issued_on = fields["issued_on"]
+    issuing_agency = issuing_body(kind, issued_on, agency)
+    typed = fields.pop("number", "").strip()
+    if issuing_agency is not None:
+        fields.update(header_of(issuing_agency, issued_on))
+    else:  # an appendix of the directive's letter, in its issuer's name
+        directive = Directive.objects.get(pk=parameters["directive"])
+        fields.update(issuer=directive.issuing_body, parent_body="")
     document = IssuedDocument(
         kind=kind,
         parameters=parameters,
         figures=compute_figures(kind, parameters),
         created_by=by,
         agency=agency,
+        issuing_agency=issuing_agency,
         supersedes=supersedes,
         **fields,
     )
-    document.full_clean(exclude=["pdf", "xlsx"])
+    document.full_clean(exclude=["pdf", "xlsx", "docx"])
     document.save()
+    if kind in LEGAL_KINDS:
+        # Numbered in the issuing body's register: the next number, or the one typed.
+        entry = register.take(
+            issuer=issuing_agency,
+            issued_on=issued_on,
+            legal_kind=LEGAL_KINDS[kind],
+            subject=document.figures.get("subject") or document.figures.get("title", ""),
+            by=by,
+            document=document,
+            typed=typed,
+            drafting_unit=document.drafting_unit,
+        )
+        document.number = entry.number
+        document.save(update_fields=["number"])
     return document
+
+
+def issuing_body(kind, date, agency=None):
+    """The body whose heading, number and signature a document carries: the agency for its
+    own report (whoever issues it), the coordinating body in force on the date otherwise;
+    none for an assignment list, an appendix of the directive's letter."""
+    if kind == IssuedDocument.Kind.ASSIGNMENT_LIST:
+        return None
+    if kind == IssuedDocument.Kind.AGENCY_REPORT:
+        if agency is None:
+            raise ValidationError(_("An agency's report is issued by that agency."))
+        return agency
+    body = Agency.objects.coordinating_body_on(date)
+    if body is None:
+        raise ValidationError(
+            _(
+                "No agency is marked as the coordinating body on %(date)s: mark it in the "
+                "administration (Agencies) first."
+            )
+            % {"date": date.strftime("%d/%m/%Y")}
+        )
+    return body
+
+
+def header_of(agency, date):
+    """The heading's two lines, from the data: the body's name and its parent body."""
+    parent = agency.parent_body
+    if not parent and agency.is_coordinating_body:
+        parent = settings.DOCUMENT_PARENT_BODY
+    return {"issuer": agency.name, "parent_body": parent}
 
 
 # --- Spreadsheets with the same figures ---------------------------------------------------------
@@ -711,20 +776,48 @@ def workbook(document):
     return stream.getvalue()
 
 
-def default_fields(kind, date=None):
-    """Defaults of the issuing form: the coordinating body in force on the document's date
-    (from the data), the rest from settings (never hard-coded in templates)."""
+def default_fields(kind, date=None, agency=None):
+    """Defaults of the issuing form, from the issuing body in force on the document's date:
+    its heading from the data, its signer, drafting unit and recipients as on the last
+    document it issued (the settings for the coordinating body's first). The number is left
+    blank: the register gives the next one."""
     date = date or timezone.localdate()
-    return {
-        "issued_on": date,
-        "place": settings.PROVINCE_NAME,
-        "parent_body": settings.DOCUMENT_PARENT_BODY,
-        "issuer": coordinating_body_name(date),
-        "signing_authority": settings.DOCUMENT_SIGNING_AUTHORITY,
-        "signer_title": settings.DOCUMENT_SIGNER_TITLE,
-        "signer_name": settings.DOCUMENT_SIGNER_NAME,
-        "recipients": "\n".join(settings.DOCUMENT_RECIPIENTS),
-        "number": "  /BC-" + settings.DOCUMENT_NUMBER_SUFFIX
-        if kind != IssuedDocument.Kind.REMINDER_LETTER
-        else "  /" + settings.DOCUMENT_NUMBER_SUFFIX,
-    }
+    fields = {"issued_on": date, "place": settings.PROVINCE_NAME, "number": ""}
+    try:
+        body = issuing_body(kind, date, agency)
+    except ValidationError:
+        body = None
+    if body is None:
+        fields.update(issuer=coordinating_body_name(date), parent_body="")
+    else:
+        fields.update(header_of(body, date))
+    last = (
+        IssuedDocument.objects.filter(issuing_agency=body).order_by("-created_at", "-pk").first()
+        if body
+        else None
+    )
+    if last is not None:
+        fields.update(
+            {
+                name: getattr(last, name)
+                for name in ("signing_authority", "signer_title", "signer_name", "drafting_unit")
+            }
+        )
+    elif body is None or body.is_coordinating_body:
+        fields.update(
+            signing_authority=settings.DOCUMENT_SIGNING_AUTHORITY,
+            signer_title=settings.DOCUMENT_SIGNER_TITLE,
+            signer_name=settings.DOCUMENT_SIGNER_NAME,
+        )
+    else:
+        fields.update(signing_authority="", signer_title="", signer_name="")
+    superiors = "\n".join(settings.DOCUMENT_RECIPIENTS)
+    if kind == IssuedDocument.Kind.REMINDER_LETTER:
+        fields.update(
+            addressees="Các cơ quan, đơn vị có tên tại danh sách kèm theo", recipients=superiors
+        )
+    elif kind == IssuedDocument.Kind.AGENCY_REPORT:
+        fields.update(addressees=coordinating_body_name(date), recipients="")
+    else:
+        fields.update(addressees=superiors, recipients="")
+    return fields

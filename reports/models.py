@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from assignments.models import Agency, Assignment, Directive, ReportingDeadline
-from assignments.text import search_terms
+from assignments.text import fold, search_terms
 from assignments.validators import validate_pdf, validate_upload_size
 
 
@@ -658,15 +658,39 @@ class IssuedDocument(models.Model):
         FAILED = "failed", _("Failed")
 
     kind = models.CharField(_("document"), max_length=20, choices=Kind.choices)
-    number = models.CharField(_("number"), max_length=60)
+    issuing_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="issued_documents",
+        verbose_name=_("issued by (body)"),
+        help_text=_("The body whose header, number and signature the document carries."),
+    )
+    number = models.CharField(_("number"), max_length=60, blank=True)
+    drafting_unit = models.CharField(
+        _("drafting unit"),
+        max_length=20,
+        blank=True,
+        help_text=_("Its abbreviation, as in the number and in “Lưu: VT, …” (e.g. VP, NV)."),
+    )
     issued_on = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=100)
     parent_body = models.CharField(_("parent body"), max_length=200, blank=True)
     issuer = models.CharField(_("issuing body"), max_length=200)
     signing_authority = models.CharField(_("signing on behalf"), max_length=100, blank=True)
-    signer_title = models.CharField(_("signer's title"), max_length=100)
-    signer_name = models.CharField(_("signer"), max_length=100)
-    recipients = models.TextField(_("recipients"), help_text=_("One per line."))
+    signer_title = models.CharField(_("signer's title"), max_length=100, blank=True)
+    signer_name = models.CharField(_("signer"), max_length=100, blank=True)
+    addressees = models.TextField(
+        _("addressed to"),
+        blank=True,
+        help_text=_("“Kính gửi”: one body per line (letters, and reports sent to a superior)."),
+    )
+    recipients = models.TextField(
+        _("recipients"),
+        blank=True,
+        help_text=_("One per line; “Như trên” and “Lưu: VT” are added by the form."),
+    )
     parameters = models.JSONField(_("parameters"), default=dict)
     figures = models.JSONField(_("figures"), default=dict)
     agency = models.ForeignKey(
@@ -684,6 +708,9 @@ class IssuedDocument(models.Model):
     pdf = models.FileField(_("PDF"), storage=private_storage, upload_to="documents/%Y/", blank=True)
     xlsx = models.FileField(
         _("spreadsheet"), storage=private_storage, upload_to="documents/%Y/", blank=True
+    )
+    docx = models.FileField(
+        _("Word file"), storage=private_storage, upload_to="documents/%Y/", blank=True
     )
     pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     supersedes = models.ForeignKey(
@@ -714,9 +741,86 @@ class IssuedDocument(models.Model):
 
     @property
     def recipient_list(self):
-        return [line.strip() for line in self.recipients.splitlines() if line.strip()]
+        """The recipients as typed, without the lines the form prints itself ("Như trên",
+        "Lưu: VT …"), so that none is printed twice."""
+        lines = [line.strip(" -;.\t") for line in self.recipients.splitlines()]
+        return [
+            line
+            for line in lines
+            if line and not fold(line).startswith(("luu:", "luu ", "nhu tren"))
+        ]
+
+    @property
+    def addressee_list(self):
+        return [line.strip() for line in self.addressees.splitlines() if line.strip()]
 
     def may_be_reissued_as(self, *, kind, agency):
         """Whether a new document of ``kind`` for ``agency`` is a re-issue of this one: same
         kind, same agency (or both for no agency)."""
         return self.kind == kind and self.agency_id == (agency.pk if agency else None)
+
+
+class OutgoingNumberQuerySet(AgencyScopedQuerySet):
+    agency_path = "issuer"
+
+
+class OutgoingNumber(models.Model):
+    """A line of the register of outgoing documents (sổ đăng ký văn bản đi): each issuing body
+    numbers its documents from 01 each year in one sequence across kinds. A number is given
+    once and never reused; one typed by hand (a document numbered elsewhere) takes its place
+    in the sequence, and the register refuses it a second time."""
+
+    issuer = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="outgoing_numbers",
+        verbose_name=_("issuing body"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("sequence"))
+    symbol = models.CharField(
+        _("symbol"), max_length=50, help_text=_("What follows the slash: BC-SDTTG, SDTTG-VP.")
+    )
+    issued_on = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=60)
+    subject = models.CharField(_("subject"), max_length=500)
+    document = models.OneToOneField(
+        IssuedDocument,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="register_entry",
+        verbose_name=_("document"),
+    )
+    typed = models.BooleanField(
+        _("typed by hand"), default=False, help_text=_("Numbered elsewhere and recorded here.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = OutgoingNumberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outgoing document number")
+        verbose_name_plural = _("register of outgoing documents")
+        ordering = ["issuer", "-year", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "year", "sequence"], name="outgoing_number_once_a_year"
+            ),
+            models.CheckConstraint(condition=Q(sequence__gte=1), name="outgoing_number_from_one"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def number(self):
+        """ "05/BC-SDTTG": numbers under 10 with a leading zero (Phụ lục I, mục II.3)."""
+        return f"{self.sequence:02d}/{self.symbol}"

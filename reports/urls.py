@@ -55,4 +55,11 @@ urlpatterns = [
         {"fmt": "xlsx"},
         name="document_xlsx",
     ),
+    path(
+        "documents/<int:pk>/file.docx",
+        document_views.document_file,
+        {"fmt": "docx"},
+        name="document_docx",
+    ),
+    path("documents/register/", document_views.register_list, name="register"),
 ]

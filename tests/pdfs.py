@@ -80,8 +80,10 @@ class Page:
         return min(run.x0 for run in self.runs)
 
 
-def layout(pdf):
-    """Each page's runs of text (split where the font or a wide gap changes) and rules."""
+def layout(pdf, stroked=False):
+    """Each page's runs of text (split where the font or a wide gap changes) and rules:
+    thin filled rectangles (WeasyPrint's borders), or with ``stroked`` also horizontal
+    lines (LibreOffice's paragraph borders)."""
     import pdfplumber
 
     pages = []
@@ -111,6 +113,12 @@ def layout(pdf):
                 for r in page.rects
                 if r["height"] < 1.5 and r["width"] > 10
             ]
+            if stroked:
+                rules += [
+                    (line["x0"], line["x1"], line["top"])
+                    for line in page.lines
+                    if abs(line["bottom"] - line["top"]) < 1 and line["x1"] - line["x0"] > 10
+                ]
             pages.append(Page(number, page.width, page.height, runs, rules))
     return pages
 

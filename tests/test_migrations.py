@@ -61,6 +61,26 @@ def test_a_database_of_the_previous_version_migrates_forward():
         directive=directive, agency=successor, village=dip, start_date=dt.date(2024, 2, 27)
     )
     user = User.objects.create(username="bc")
+    IssuedDocument = old.get_model("reports", "IssuedDocument")
+    documents = [
+        ("15/BC-BDT", "Ban Dân tộc tỉnh Gia Lai"),
+        ("15/BC-BDT", "Ban Dân tộc tỉnh Gia Lai"),  # an earlier re-issue under the same number
+        ("  /BC-BDT", "Ban Dân tộc tỉnh Gia Lai"),  # the old form's blank number
+        ("16/BC-BDT", "Một cơ quan không có trong danh sách"),
+    ]
+    for number, issuer in documents:
+        IssuedDocument.objects.create(
+            kind="consolidated",
+            number=number,
+            issued_on=dt.date(2024, 11, 15),
+            place="Gia Lai",
+            issuer=issuer,
+            signer_title="PHÓ TRƯỞNG BAN",
+            signer_name="Nguyễn Văn Bình",
+            recipients="UBND tỉnh",
+            figures={"subject": "Tổng hợp kết quả công tác kết nghĩa"},
+            created_by=user,
+        )
     Activity.objects.create(
         assignment=assignment,
         date=dt.date(2024, 3, 10),
@@ -109,3 +129,16 @@ def test_a_database_of_the_previous_version_migrates_forward():
         5_000_000,
         50,
     )
+    # Documents issued before the register: the body named in their heading issued them; the
+    # first to hold a number keeps it in that body's register, blank numbers take none.
+    issued = list(new.get_model("reports", "IssuedDocument").objects.order_by("pk"))
+    ban = Agency.objects.get(name="Ban Dân tộc tỉnh")
+    assert [d.issuing_agency_id for d in issued] == [ban.pk, ban.pk, ban.pk, None]
+    (entry,) = new.get_model("reports", "OutgoingNumber").objects.all()
+    assert (entry.issuer_id, entry.year, entry.sequence, entry.symbol) == (
+        ban.pk,
+        2024,
+        15,
+        "BC-BDT",
+    )
+    assert (entry.document_id, entry.typed, entry.kind) == (issued[0].pk, True, "Báo cáo")

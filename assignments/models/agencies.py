@@ -80,6 +80,14 @@ class Agency(InForceMixin, KeyedModel):
             "taking part in twinning, that commune or ward."
         ),
     )
+    parent_body = models.CharField(
+        _("parent body"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The line above the name in the heading of its documents (e.g. UBND tỉnh Gia Lai)."
+        ),
+    )
     email = models.EmailField(_("contact email"), blank=True)
     is_coordinating_body = models.BooleanField(
         _("coordinating body"),

@@ -49,7 +49,7 @@ def drafts(user, agency):
 
 def issues(user, agency):
     fields = documents.default_fields("reminder_letter")
-    fields.update(number="1/SDTTG", signer_name="Người ký")
+    fields.update(signer_name="Người ký")  # numbered by the register, one after another
     deadline = ReportingDeadline.objects.get(
         due_date=dt.date(2024, 3, 25), rule__reporter="agencies"
     )

@@ -153,6 +153,11 @@ RULES = {
         ({"pk": "own_document"}, logged_in(200)),
         ({"pk": "other_document"}, logged_in(200, reporter=404)),
     ],
+    "reports:document_docx": [
+        ({"pk": "own_document"}, logged_in(200)),
+        ({"pk": "other_document"}, logged_in(200, reporter=404)),
+    ],
+    "reports:register": [({}, logged_in(200))],
 }
 
 

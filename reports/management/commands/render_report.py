@@ -1,6 +1,7 @@
 import datetime as dt
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -56,6 +57,8 @@ class Command(BaseCommand):
         try:
             document = documents.document_issue(kind=kind, parameters=parameters, by=by, **fields)
             documents.render(document)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
         except (ValueError, LookupError) as error:
             raise CommandError(str(error)) from error
         output.write_bytes(document.pdf.read())
