@@ -1,17 +1,20 @@
 """The production configuration under load: N people logged in, clicking with think time.
 
     .venv/bin/python bench/load_bench.py [--users 50] [--seconds 240] [--requests 4000]
-        [--quick] [--database-url postgres://postgres@127.0.0.1:5432/load_ketnghia]
-        [--port 18081] [--keep-database] [--reuse-database]
+        [--ramp 30] [--quick] [--port 18081]
+        [--database-url postgres://postgres@127.0.0.1:5432/load_ketnghia]
+        [--keep-database] [--reuse-database]
 
 It creates a scratch PostgreSQL database (its name must start with ``load_``; dropped first and
 after), migrates it, loads the demo and ``seed_demo --scale province`` (as
 bench/pages_bench.py does), runs ANALYZE (autovacuum is off on these machines), creates the
 simulated people, collects the static files and starts gunicorn (deploy/gunicorn.conf.py, its
 default workers) and one ``db_worker`` on loopback with DEBUG off and a random SECRET_KEY, as
-CI's smoke test does. Then each simulated person logs in through the login form (CSRF cookie
-and token, the real password check) and loops until the time or the request budget runs out:
-a page from their role's usual set, then a think time drawn uniformly from 3 to 7 s.
+CI's smoke test does. Then the simulated people arrive at random moments over the ramp
+(30 s), each logs in through the login form (CSRF cookie and token, the real password check)
+and loops until the time (240 s in all, the ramp included; 60 s with --quick) or the budget of
+page views runs out: a think time drawn uniformly from 3 to 7 s, then a page from their role's
+usual set.
 
 - Coordinators (a fifth of the people): dashboard, compliance matrix for one year and for all
   years, reports, review queue, an agency's page (half the time one of the busiest), villages,
@@ -24,11 +27,15 @@ a page from their role's usual set, then a think time drawn uniformly from 3 to 
 
 A page's time is what the person waits for it: the request and the redirects it is answered
 with, the whole body read. Beside them, once a second, a probe times the floor: /healthz and a
-minimal logged-in page. The server's own time of each request (gunicorn's access log) is shown
-beside the client's. Errors are HTTP statuses of 400 and above, a page that lands on the login
+minimal logged-in page. The figures are printed twice: while people arrive (their password
+checks, deliberately slow, share the cores with the pages) and once everyone is logged in,
+the steady state to which the target applies. The server's own time of each request
+(gunicorn's access log, labelled through the User-Agent) is shown beside the client's, and the
+slowest requests by path. Errors are HTTP statuses of 400 and above, a page that lands on the login
 form, connection errors and timeouts; any error makes the exit status 1. The CPU time of this
-process (the load generator), of gunicorn and of the whole machine is printed, so the reader
-knows what the generator took of the cores.
+process (the load generator), of gunicorn, the worker, PostgreSQL and the rest of the machine
+is printed, so the reader knows what the generator, and anything else running, took of the
+cores.
 
 It stops only the processes it started (gunicorn's and the worker's process groups, by
 their ids) and drops the database, unless --keep-database (--reuse-database then skips the
