@@ -271,7 +271,7 @@ def machine_cpu():
 # The simulated people
 
 
-class NotFollowingLogin(Exception):
+class MissingForm(Exception):
     pass
 
 
@@ -335,7 +335,7 @@ class Person:
             with self.opener.open(request, timeout=REQUEST_TIMEOUT) as answer:
                 form = post_form(answer.read().decode(), "username")
             self.results.record("login form (GET)", time.perf_counter() - start)
-        except (urllib.error.URLError, OSError, NotFollowingLogin) as error:
+        except (urllib.error.URLError, OSError, MissingForm) as error:
             self.results.error("login form (GET)", f"{type(error).__name__}: {error}")
             return False
         form.update(username=self.username, password=password)
@@ -368,7 +368,7 @@ def post_form(text, with_field):
     for form in parser.forms:
         if form["method"] == "post" and with_field in form["fields"]:
             return form["fields"]
-    raise NotFollowingLogin(f"no form with {with_field!r}")
+    raise MissingForm(f"no form with {with_field!r}")
 
 
 class Coordinator(Person):
@@ -524,10 +524,11 @@ def live(person, password, budget, ramp, rng):
     while not budget.stop.wait(rng.uniform(*THINK_SECONDS)):
         if not budget.take():
             return
+        label = rng.choices(labels, weights)[0]
         try:
-            person.visit(rng.choices(labels, weights)[0])
-        except NotFollowingLogin as error:
-            person.results.error("page", str(error))
+            person.visit(label)
+        except MissingForm as error:
+            person.results.error(label, str(error))
 
 
 def probe(base, username, password, results, budget):
