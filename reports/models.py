@@ -415,12 +415,12 @@ class Report(models.Model):
         return start, self.deadline.effective_date
 
     def activities(self):
+        """The agency's activities of the report's period, with their targets (their goods
+        and works lines are not loaded: the form lists each activity's stored sums)."""
         start, end = self.period()
-        return (
-            Activity.objects.filter(assignment__agency=self.agency, date__gt=start, date__lte=end)
-            .select_related("assignment__village__commune", "assignment__commune__parent")
-            .prefetch_related("goods", "works")
-        )
+        return Activity.objects.filter(
+            assignment__agency=self.agency, date__gt=start, date__lte=end
+        ).select_related("assignment__village__commune", "assignment__commune__parent")
 
     def delete(self, *args, **kwargs):
         if self.status != self.Status.DRAFT:

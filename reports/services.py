@@ -212,7 +212,7 @@ def report_submit(*, report, by):
         )
     if not report.scan:
         raise WorkflowError(_("Attach the signed scan of the report (PDF) before submitting."))
-    activities = list(report.activities())
+    activities = list(report.activities().prefetch_related("goods", "works"))
     now = timezone.now()
     version = ReportVersion.objects.create(
         report=report,

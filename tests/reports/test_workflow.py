@@ -47,6 +47,28 @@ def test_a_draft_is_saved_then_submitted_and_locked(reporter, march_deadline):
     assert report.results == "Đã thăm, tặng quà"
 
 
+def test_the_report_form_lists_the_periods_activities_in_queries_that_do_not_grow(
+    client, reporter, march_deadline, django_assert_max_num_queries
+):
+    url = reverse("reports:report_open", args=[march_deadline.pk, agency_of(reporter).pk])
+    client.force_login(reporter)
+    record_activity(reporter, description="Tặng quà lần 1")
+    with django_assert_max_num_queries(30) as small:
+        assert client.get(url).status_code == 200
+    for number in range(2, 6):
+        record_activity(reporter, description=f"Tặng quà lần {number}")
+    with django_assert_max_num_queries(len(small.captured_queries)) as large:
+        page = client.get(url)
+    assert page.content.decode().count("Tặng quà lần") == 5
+    # It shows each activity's stored sums: a busy agency's hundreds of goods and works lines
+    # are not loaded.
+    assert not [q for q in large.captured_queries if "activitygoods" in q["sql"]]
+    assert not [q for q in large.captured_queries if "activitywork" in q["sql"]]
+    # The submitted version still freezes every activity's goods lines.
+    version = make_submitted_report(reporter, march_deadline).versions.get()
+    assert [len(a["goods_lines"]) for a in version.activities] == [1] * 5
+
+
 def test_submitting_needs_results_or_nothing_to_report_and_a_scan(reporter, march_deadline):
     report = services.report_for(deadline=march_deadline, agency=agency_of(reporter))
     with pytest.raises(services.WorkflowError, match="kết quả"):
