@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -64,6 +64,7 @@ class ActivityQuerySet(AgencyScopedQuerySet):
             policy_families=Sum("beneficiary_policy_families", default=0),
             pupils=Sum("beneficiary_pupils", default=0),
             others=Sum("beneficiary_others", default=0),
+            activities=Count("pk"),
         )
 
 

@@ -69,6 +69,26 @@ def test_the_report_form_lists_the_periods_activities_in_queries_that_do_not_gro
     assert [len(a["goods_lines"]) for a in version.activities] == [1] * 5
 
 
+def test_the_report_form_shows_the_latest_activities_of_a_busy_period_and_counts_them_all(
+    client, reporter, march_deadline, monkeypatch
+):
+    from reports import views
+
+    monkeypatch.setattr(views, "ACTIVITIES_SHOWN", 3)
+    for day in range(1, 6):
+        record_activity(reporter, date=dt.date(2024, 3, day), description=f"Thăm làng ngày {day}")
+    client.force_login(reporter)
+    page = client.get(
+        reverse("reports:report_open", args=[march_deadline.pk, agency_of(reporter).pk])
+    )
+    html = page.content.decode()
+    # The latest three are listed; all five are counted, summed and part of the report.
+    assert [f"Thăm làng ngày {day}" in html for day in range(1, 6)] == [False, False] + [True] * 3
+    assert "5 hoạt động trong kỳ" in html and page.context["totals"]["cash"] == 5 * 15_000_000
+    version = make_submitted_report(reporter, march_deadline).versions.get()
+    assert len(version.activities) == 5
+
+
 def test_submitting_needs_results_or_nothing_to_report_and_a_scan(reporter, march_deadline):
     report = services.report_for(deadline=march_deadline, agency=agency_of(reporter))
     with pytest.raises(services.WorkflowError, match="kết quả"):
