@@ -55,7 +55,14 @@ def pages():
     from django.db.models import Count, Q
     from django.utils import timezone
 
-    from assignments.models import Agency, AgencyMembership, User, Village, in_force_q
+    from assignments.models import (
+        Agency,
+        AgencyMembership,
+        ReportingDeadline,
+        User,
+        Village,
+        in_force_q,
+    )
     from reports.models import Report
 
     today = timezone.localdate()
@@ -78,6 +85,15 @@ def pages():
     AgencyMembership.objects.get_or_create(user=busy_reporter, agency=busy)
     report = Report.objects.exclude(status="draft").order_by("-pk").first()
     village = Village.objects.filter(name="Dip").first()
+    # The form of the busiest agency's latest report still open: it lists the period's
+    # activities.
+    submitted = Report.objects.filter(agency=busy).exclude(status="draft").values("deadline")
+    latest = (
+        ReportingDeadline.objects.filter(rule__reporter="agencies", due_date__lte=today)
+        .exclude(pk__in=submitted)
+        .order_by("-due_date")
+        .first()
+    )
     return busy, [
         ("floor: minimal logged-in page", "/accounts/password_change/done/", coordinator),
         ("dashboard", "/dashboard/", coordinator),
@@ -102,6 +118,11 @@ def pages():
         ("busy reporter: deadlines", "/deadlines/", busy_reporter),
         ("busy reporter: reports", "/reports/", busy_reporter),
         ("busy reporter: activities", "/activities/", busy_reporter),
+        (
+            "busy reporter: report form",
+            f"/reports/{latest.pk}/{busy.pk}/",
+            busy_reporter,
+        ),
     ]
 
 
