@@ -11,6 +11,7 @@ both files say the same thing.
 
 import functools
 import io
+from copy import deepcopy
 
 import lxml.html
 from django.template.loader import render_to_string
@@ -310,6 +311,10 @@ class _Writer:
                 self.paragraph(text, bold=True, align="center", after=0, container=signature)
 
     def table(self, element):
+        """A data table with a grid; its header rows repeat on every page, no row splits.
+        Rows shaped alike (the same cells, classes and spans) are copied from the first one
+        built and given their text: building each through python-docx takes seconds for a
+        3,000-row list."""
         head = element.xpath("./thead/tr")
         rows = element.xpath("./tbody/tr") or element.xpath("./tr")
         columns = max(
@@ -321,32 +326,52 @@ class _Writer:
         )
         table = self.document.add_table(rows=0, cols=columns)
         table.style = self.document.styles["Table Grid"]
+        built = {}  # shape → a finished row to copy
         for index, row in enumerate(head + rows):
-            cells = table.add_row().cells
-            _cant_split(table.rows[-1])
-            if index < len(head):
-                _repeat_header(table.rows[-1])
-            position = 0
-            for source in row.xpath("./th|./td"):
-                span = int(source.get("colspan", 1))
-                cell = cells[position]
-                if span > 1:
-                    cell = cell.merge(cells[position + span - 1])
-                header = source.tag == "th"
-                bold = header or bool(_classes(row) & {"group", "total"})
-                number = "num" in _classes(source)
-                cell.paragraphs[0]._element.getparent().remove(cell.paragraphs[0]._element)
-                self.paragraph(
-                    _text(source),
-                    bold=bold,
-                    size=12,
-                    align="center" if header else ("right" if number else "left"),
-                    after=0,
-                    container=cell,
-                    keep_with_next="group" in _classes(row),
-                )
-                position += span
+            sources = row.xpath("./th|./td")
+            texts = [_text(source) for source in sources]
+            shape = (
+                index < len(head),
+                frozenset(_classes(row)),
+                tuple((s.tag, s.get("colspan", "1"), frozenset(_classes(s))) for s in sources),
+            )
+            if shape in built and all(text and "\n" not in text for text in texts):
+                copy = deepcopy(built[shape])
+                for t, text in zip(copy.iter(qn("w:t")), texts, strict=True):
+                    t.text = text
+                table._tbl.append(copy)
+                continue
+            added = self._row(table, row, sources, texts, header=index < len(head))
+            if all(text and "\n" not in text for text in texts):
+                built[shape] = deepcopy(added._tr)
         self.document.add_paragraph().paragraph_format.space_after = Pt(0)
+
+    def _row(self, table, row, sources, texts, *, header):
+        added = table.add_row()
+        cells = added.cells
+        _cant_split(added)
+        if header:
+            _repeat_header(added)
+        position = 0
+        for source, text in zip(sources, texts, strict=True):
+            span = int(source.get("colspan", 1))
+            cell = cells[position]
+            if span > 1:
+                cell = cell.merge(cells[position + span - 1])
+            th = source.tag == "th"
+            number = "num" in _classes(source)
+            cell.paragraphs[0]._element.getparent().remove(cell.paragraphs[0]._element)
+            self.paragraph(
+                text,
+                bold=th or bool(_classes(row) & {"group", "total"}),
+                size=12,
+                align="center" if th else ("right" if number else "left"),
+                after=0,
+                container=cell,
+                keep_with_next="group" in _classes(row),
+            )
+            position += span
+        return added
 
 
 def _layout_table(document, widths):

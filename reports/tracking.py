@@ -292,6 +292,77 @@ def compliance(deadlines, *, agency_filter=None, unit=None, agency_ids=None, tod
     return columns
 
 
+@dataclass(slots=True)
+class OwnStanding:
+    """The coordinating body's own deadline after an agencies' deadline (30-3 after 25-3,
+    15-11 after 10-11), met by issuing the consolidated report for the agencies' one."""
+
+    deadline: ReportingDeadline
+    cell: Cell
+    document: object = None  # the first consolidated report issued for it
+
+    @property
+    def label(self):
+        return self.cell.label
+
+    @property
+    def status(self):
+        return self.cell.status
+
+    @property
+    def date(self):
+        """The date shown: the report's issue, else the own deadline."""
+        return self.document.issued_on if self.document else self.deadline.effective
+
+
+def own_standing(columns, today=None):
+    """For each column (an agencies' deadline), the coordinating body's standing at its own
+    deadline of the same document that follows it, or None where the document sets none: on
+    time when the consolidated report was first issued by that date, late after it, missing
+    when none was issued and the date has passed. Two queries whatever the columns."""
+    from .models import IssuedDocument
+
+    today = today or timezone.localdate()
+    directives = {c.deadline.rule.directive_id for c in columns}
+    own = defaultdict(list)
+    for deadline in (
+        ReportingDeadline.objects.with_effective_date()
+        .filter(
+            rule__directive_id__in=directives,
+            rule__reporter=ReportingRule.Reporter.COORDINATOR,
+        )
+        .select_related("rule")
+        .order_by("effective", "pk")
+    ):
+        own[deadline.rule.directive_id].append(deadline)
+    first_issued = {}
+    for document in (
+        IssuedDocument.objects.filter(
+            kind=IssuedDocument.Kind.CONSOLIDATED,
+            parameters__deadline__in=[c.deadline.pk for c in columns],
+        )
+        .only("pk", "number", "issued_on", "parameters")
+        .order_by("issued_on", "pk")
+    ):
+        first_issued.setdefault(document.parameters["deadline"], document)
+    standings = []
+    for column in columns:
+        date = column.deadline.effective_date
+        after = [d for d in own[column.deadline.rule.directive_id] if d.effective >= date]
+        if not after:
+            standings.append(None)
+            continue
+        deadline = after[0]
+        due = deadline.effective
+        document = first_issued.get(column.deadline.pk)
+        if document is not None:
+            status = ON_TIME if document.issued_on <= due else LATE
+        else:
+            status = PENDING if due >= today else MISSING
+        standings.append(OwnStanding(deadline, Cell(status, due), document))
+    return standings
+
+
 def agencies_of(columns):
     ids = {pk for column in columns for pk in column.cells}
     return {a.pk: a for a in Agency.objects.filter(pk__in=ids).order_by()}

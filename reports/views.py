@@ -15,7 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assignments.models import Agency, Assignment, ReportingDeadline, ReportingRule
+from assignments.models import (
+    Agency,
+    Assignment,
+    ReportingDeadline,
+    ReportingRule,
+    coordinating_body_name,
+)
 from assignments.views.permissions import coordinator_required, show_errors
 
 from . import services, timeliness, tracking
@@ -526,9 +532,11 @@ def dashboard(request):
     upcoming = list(deadlines.filter(effective__gte=today).order_by("effective")[:2])
     columns = tracking.compliance(recent + upcoming, agency_filter=agency_q, unit=unit, today=today)
     agencies = tracking.agencies_of(columns)
+    own = tracking.own_standing(columns, today)
     summaries = [
         {
             "column": column,
+            "own": own[index],
             "on_time": column.count(tracking.ON_TIME),
             "late": column.agencies(agencies, tracking.LATE),
             "not_yet": column.agencies(
@@ -536,7 +544,7 @@ def dashboard(request):
             ),
             "rate": round(100 * column.submitted / column.expected) if column.expected else 0,
         }
-        for column in columns
+        for index, column in enumerate(columns)
     ]
     coverage = tracking.coverage(unit, today, listed=20)
     # One pass over the agencies: the count and the first twenty from the same list of ids.
@@ -581,6 +589,7 @@ def compliance_matrix(request):
         page_number=request.GET.get("page"),
         per_page=PAGE_SIZE,
     )
+    own = tracking.own_standing(columns)
     return render(
         request,
         "reports/matrix.html",
@@ -588,6 +597,9 @@ def compliance_matrix(request):
             "form": form,
             "year": year,
             "columns": columns,
+            "own": own,
+            "has_own": any(own),
+            "coordinating_body": coordinating_body_name(),
             "page": page,
             "legend": tracking.STATUS_LABELS.items(),
             "query": request.GET.urlencode(),
@@ -617,6 +629,14 @@ def compliance_matrix_xlsx(request):
     )
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+    own = tracking.own_standing(columns)
+    if any(own):
+        sheet.append(
+            [
+                _("%(body)s: consolidated report") % {"body": coordinating_body_name()},
+                *(f"{s.label} ({s.date:%d/%m/%Y})" if s else "" for s in own),
+            ]
+        )
     for agency, cells in rows:
         sheet.append(
             [

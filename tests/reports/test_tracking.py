@@ -458,3 +458,64 @@ def test_the_place_filter_takes_a_name_typed_without_accents(client, demo, coord
     assert "Không có xã, phường hoặc huyện nào tên" in unknown.content.decode()
     # The page is light whatever the number of units: no list of them is sent.
     assert "<option" not in unknown.content.decode().split('name="unit"')[1].split("</label>")[0]
+
+
+# --- The coordinating body's own deadlines --------------------------------------------------
+
+
+def issue_consolidated(deadline, user, on):
+    from reports import documents
+
+    fields = documents.default_fields("consolidated", on)
+    fields.update(signer_name="Nguyễn Văn Bình")
+    for name in ("issuer", "parent_body"):
+        fields.pop(name)
+    return documents.document_issue(
+        kind="consolidated", parameters={"deadline": deadline.pk}, by=user, **fields
+    )
+
+
+def test_the_coordinating_body_meets_its_own_deadline_by_issuing_the_consolidated_report(
+    coordinator_user, march_deadline
+):
+    (column,) = tracking.compliance([march_deadline])
+    # Its own deadline of the letter follows the agencies' 25-3: 30-3-2024.
+    (standing,) = tracking.own_standing([column], today=D(2024, 3, 28))
+    assert standing.deadline.effective == D(2024, 3, 30) and standing.status == tracking.PENDING
+    (standing,) = tracking.own_standing([column], today=D(2024, 4, 2))
+    assert standing.status == tracking.MISSING and standing.document is None
+    late = issue_consolidated(march_deadline, coordinator_user, D(2024, 4, 2))
+    (standing,) = tracking.own_standing([column], today=D(2024, 4, 5))
+    assert (standing.status, standing.document, standing.date) == (
+        tracking.LATE,
+        late,
+        D(2024, 4, 2),
+    )
+    # The first report issued counts: one issued earlier makes it on time, a re-issue later
+    # changes nothing.
+    first = issue_consolidated(march_deadline, coordinator_user, D(2024, 3, 29))
+    (standing,) = tracking.own_standing([column], today=D(2024, 4, 5))
+    assert (standing.status, standing.document) == (tracking.ON_TIME, first)
+
+
+def test_the_dashboard_and_the_matrix_show_the_coordinating_bodys_standing(
+    client, coordinator_user, march_deadline
+):
+    document = issue_consolidated(march_deadline, coordinator_user, D(2024, 3, 29))
+    client.force_login(coordinator_user)
+    matrix = client.get(reverse("reports:matrix"), {"year": 2024})
+    html = matrix.content.decode()
+    assert "Ban Dân tộc tỉnh: báo cáo tổng hợp" in html and document.number in html
+    # 25-3 → 30-3, met on time; 10-11 → 15-11, passed with no report issued.
+    own = [(s.deadline.effective, s.status) for s in matrix.context["own"] if s]
+    assert own == [(D(2024, 3, 30), tracking.ON_TIME), (D(2024, 11, 15), tracking.MISSING)]
+    dashboard = client.get(reverse("reports:dashboard"))
+    owns = [s["own"] for s in dashboard.context["summaries"] if s["own"]]
+    assert owns and all(s.deadline.rule.reporter == "coordinator" for s in owns)
+    assert f"Báo cáo tổng hợp, hạn {owns[0].deadline.effective:%d/%m/%Y}:" in (
+        dashboard.content.decode()
+    )
+    export = client.get(reverse("reports:matrix_xlsx"), {"year": 2024})
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    assert sheet["A2"].value == "Ban Dân tộc tỉnh: báo cáo tổng hợp"
+    assert sheet["B2"].value == "Đúng hạn (29/03/2024)"
