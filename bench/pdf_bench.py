@@ -22,7 +22,7 @@ def main():
 def run():
     from pypdf import PdfReader
 
-    from assignments.models import Directive, ReportingDeadline, User
+    from assignments.models import Assignment, Directive, ReportingDeadline, User
     from reports import documents
     from reports.docx import render_docx
     from reports.models import Report
@@ -38,11 +38,22 @@ def run():
     )
     report = Report.objects.filter(deadline=deadline).exclude(status="draft").first()
     year = deadline.due_date.year
+    pair = Assignment.objects.filter(directive=plan).order_by("pk").first()
     cases = [
         ("assignment list (3,000 rows)", "assignment_list", {"directive": plan.pk}),
         ("consolidated report (500 agencies)", "consolidated", {"deadline": deadline.pk}),
         ("agency's report", "agency_report", {"report": report.pk}),
         ("reminder letter", "reminder_letter", {"deadline": deadline.pk, "reply_by": "2030-01-01"}),
+        (
+            "invitation to a ceremony",
+            "invitation",
+            {
+                "assignment": pair.pk,
+                "ceremony_at": "2030-01-15T08:00",
+                "venue": "Nhà văn hóa làng",
+                "participants": "Đại diện Sở Dân tộc và Tôn giáo\nĐại diện UBND xã",
+            },
+        ),
         (
             "10-year review",
             "review",

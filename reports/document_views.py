@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assignments.models import Agency, Directive, ReportingDeadline, ReportingRule
+from assignments import lifecycle
+from assignments.models import Agency, Assignment, Directive, ReportingDeadline, ReportingRule
 
 from . import documents, register
 from .forms import DateInput
@@ -91,6 +92,22 @@ class DocumentForm(forms.ModelForm):
         widget=DateInput(),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
     )
+    assignment = forms.ModelChoiceField(
+        queryset=Assignment.objects.none(), required=False, label=gettext_lazy("Twinning")
+    )
+    ceremony_at = forms.DateTimeField(
+        required=False,
+        label=gettext_lazy("Time of the ceremony"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%d/%m/%Y %H giờ %M"],
+    )
+    venue = forms.CharField(required=False, max_length=300, label=gettext_lazy("Venue"))
+    participants = forms.CharField(
+        required=False,
+        label=gettext_lazy("Invited"),
+        help_text=gettext_lazy("One per line."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     shortcomings = forms.CharField(
         required=False, label=gettext_lazy("Shortcomings"), widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -104,6 +121,7 @@ class DocumentForm(forms.ModelForm):
         Kind.AGENCY_REPORT: ["report"],
         Kind.REMINDER_LETTER: ["deadline", "reply_by"],
         Kind.REVIEW: ["directive", "first_year", "last_year"],
+        Kind.INVITATION: ["assignment", "ceremony_at", "venue", "participants"],
     }
 
     def __init__(self, *args, kind, user, **kwargs):
@@ -115,6 +133,15 @@ class DocumentForm(forms.ModelForm):
             ReportingDeadline.objects.filter(rule__reporter=ReportingRule.Reporter.AGENCIES)
             .select_related("rule")
             .order_by("-due_date")
+        )
+        # The pairs whose ceremony is still to be held (or the one named in the address).
+        pairs = Assignment.objects.visible_to(user).in_force_on(timezone.localdate())
+        chosen = str((self.initial or {}).get("assignment") or self.data.get("assignment") or "")
+        named = Q(pk=int(chosen)) if chosen.isdigit() else Q(pk__in=[])
+        self.fields["assignment"].queryset = (
+            pairs.filter(Q(status=lifecycle.ASSIGNED) | named)
+            .select_related("agency", "village", "commune")
+            .order_by("agency__sort_key", "pk")
         )
         self.fields["report"].queryset = (
             Report.objects.visible_to(user)
@@ -131,10 +158,14 @@ class DocumentForm(forms.ModelForm):
             "reply_by",
             "shortcomings",
             "proposals",
+            "assignment",
+            "ceremony_at",
+            "venue",
+            "participants",
         } - set(self.FIELDS[kind]):
             del self.fields[name]
         for name in self.FIELDS[kind]:
-            if name not in ("shortcomings", "proposals", "as_of"):
+            if name not in ("shortcomings", "proposals", "as_of", "participants"):
                 self.fields[name].required = True
         if kind == Kind.ASSIGNMENT_LIST:
             # An appendix of the directive's letter: no number or signature of its own.
@@ -162,11 +193,15 @@ class DocumentForm(forms.ModelForm):
             params[name] = getattr(value, "pk", value)
             if name in ("reply_by", "as_of") and value:
                 params[name] = value.isoformat()
+            if name == "ceremony_at" and value:
+                # The local time as typed, without a zone (printed as it was given).
+                local = timezone.localtime(value) if timezone.is_aware(value) else value
+                params[name] = local.replace(tzinfo=None).isoformat(timespec="minutes")
         return params
 
 
 def _may_issue(user, kind):
-    if kind == Kind.AGENCY_REPORT:
+    if kind in (Kind.AGENCY_REPORT, Kind.INVITATION):
         return user.is_coordinator or user.is_reporter
     return user.is_coordinator
 
@@ -197,6 +232,8 @@ def document_create(request, kind):
     # An agency's own report is issued under its own heading and signature.
     agency = request.user.agencies.first() if request.user.is_reporter else None
     initial = documents.default_fields(kind, agency=agency)
+    if request.GET.get("assignment", "").isdigit():
+        initial["assignment"] = int(request.GET["assignment"])  # from the pair's page
     if previous:
         # A re-issue takes a new number; the rest as before.
         initial.update({f: getattr(previous, f) for f in DocumentForm.Meta.fields if f != "number"})

@@ -320,6 +320,24 @@ def reminder_letter_figures(deadline, reply_by):
     }
 
 
+def invitation_figures(assignment, ceremony_at, venue, participants):
+    """A giấy mời to the twinning ceremony of one pair: the time and date in words, the
+    place, who is invited (one per line), under the document that assigned the pair."""
+    target = assignment.target
+    where = target.commune_on(ceremony_at.date()) if assignment.village_id else target.parent
+    pair = f"{assignment.agency.name} và {target}" + (f", {where}" if where else "")
+    return {
+        "title": "GIẤY MỜI",
+        "subject": f"Dự Lễ kết nghĩa giữa {pair}",
+        "pair": pair,
+        "directive": directive_reference(assignment.directive),
+        "time": f"{ceremony_at:%H} giờ {ceremony_at:%M}",
+        "date": ceremony_at.date().isoformat(),
+        "venue": venue,
+        "participants": [line.strip(" -;.") for line in participants.splitlines() if line.strip()],
+    }
+
+
 def regime_chain(directive):
     """The document with those it replaced and those that replaced it: a review of the
     twinning spans the 2024 letter and the 2025 plan that replaced it."""
@@ -458,6 +476,7 @@ TEMPLATES = {
     IssuedDocument.Kind.AGENCY_REPORT: "pdf/agency_report.html",
     IssuedDocument.Kind.REMINDER_LETTER: "pdf/reminder_letter.html",
     IssuedDocument.Kind.REVIEW: "pdf/review.html",
+    IssuedDocument.Kind.INVITATION: "pdf/invitation.html",
 }
 
 
@@ -485,6 +504,15 @@ def compute_figures(kind, parameters):
             pk=parameters["deadline"]
         )
         return reminder_letter_figures(deadline, dt.date.fromisoformat(parameters["reply_by"]))
+    if kind == IssuedDocument.Kind.INVITATION:
+        return invitation_figures(
+            Assignment.objects.select_related(
+                "agency", "directive", "village__commune__parent", "commune__parent"
+            ).get(pk=parameters["assignment"]),
+            dt.datetime.fromisoformat(parameters["ceremony_at"]),
+            parameters["venue"],
+            parameters.get("participants", ""),
+        )
     if kind == IssuedDocument.Kind.REVIEW:
         return review_figures(
             Directive.objects.get(pk=parameters["directive"]),
@@ -500,6 +528,7 @@ LEGAL_KINDS = {
     IssuedDocument.Kind.AGENCY_REPORT: "Báo cáo",
     IssuedDocument.Kind.REMINDER_LETTER: "Công văn",
     IssuedDocument.Kind.REVIEW: "Báo cáo",
+    IssuedDocument.Kind.INVITATION: "Giấy mời",
 }
 
 
@@ -559,6 +588,9 @@ def document_issue(*, kind, parameters, by, agency=None, supersedes=None, **fiel
     if kind == IssuedDocument.Kind.AGENCY_REPORT:
         # The agency of the report, whoever issues it.
         agency = Report.objects.select_related("agency").get(pk=parameters["report"]).agency
+    elif kind == IssuedDocument.Kind.INVITATION:
+        # The party that holds the ceremony invites.
+        agency = Assignment.objects.select_related("agency").get(pk=parameters["assignment"]).agency
     if supersedes is not None and not supersedes.may_be_reissued_as(kind=kind, agency=agency):
         supersedes = None
     issued_on = fields["issued_on"]
@@ -604,7 +636,7 @@ def issuing_body(kind, date, agency=None):
     none for an assignment list, an appendix of the directive's letter."""
     if kind == IssuedDocument.Kind.ASSIGNMENT_LIST:
         return None
-    if kind == IssuedDocument.Kind.AGENCY_REPORT:
+    if kind in (IssuedDocument.Kind.AGENCY_REPORT, IssuedDocument.Kind.INVITATION):
         if agency is None:
             raise ValidationError(_("An agency's report is issued by that agency."))
         return agency
@@ -724,6 +756,12 @@ def workbook(document):
             ],
             f["activities"],
         )
+    elif kind == IssuedDocument.Kind.INVITATION:
+        table(
+            ["Lễ kết nghĩa", "Thời gian", "Ngày", "Địa điểm"],
+            [[f["pair"], f["time"], _d(dt.date.fromisoformat(f["date"])), f["venue"]]],
+        )
+        table(["Thành phần được mời"], [[line] for line in f["participants"]])
     elif kind == IssuedDocument.Kind.REMINDER_LETTER:
         table(
             ["STT", "Cơ quan, đơn vị chưa gửi báo cáo"],
@@ -788,7 +826,9 @@ def default_fields(kind, date=None, agency=None):
     except ValidationError:
         body = None
     if body is None:
-        fields.update(issuer=coordinating_body_name(date), parent_body="")
+        # An agency's own document, before the agency is chosen: no heading to show yet.
+        own = kind in (IssuedDocument.Kind.AGENCY_REPORT, IssuedDocument.Kind.INVITATION)
+        fields.update(issuer="" if own else coordinating_body_name(date), parent_body="")
     else:
         fields.update(header_of(body, date))
     last = (
@@ -818,6 +858,8 @@ def default_fields(kind, date=None, agency=None):
         )
     elif kind == IssuedDocument.Kind.AGENCY_REPORT:
         fields.update(addressees=coordinating_body_name(date), recipients="")
+    elif kind == IssuedDocument.Kind.INVITATION:
+        fields.update(addressees="", recipients="")
     else:
         fields.update(addressees=superiors, recipients="")
     return fields

@@ -651,6 +651,7 @@ class IssuedDocument(models.Model):
         AGENCY_REPORT = "agency_report", _("Agency's report")
         REMINDER_LETTER = "reminder_letter", _("Reminder letter")
         REVIEW = "review", _("Multi-year review")
+        INVITATION = "invitation", _("Invitation to a twinning ceremony")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")

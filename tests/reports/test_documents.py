@@ -80,7 +80,9 @@ def snapshot(document, name):
 LEFT, RIGHT = 30 * MM, 15 * MM  # the legal margins (Phụ lục I), portrait and landscape alike
 
 
-def check_format(document, landscape=False, number="15/BC-BDT"):
+def check_format(
+    document, landscape=False, number="15/BC-BDT", recipients=("UBND tỉnh;", "Ban Dân vận Tỉnh ủy;")
+):
     """The rules of Nghị định 30 every document with a heading and a signature follows,
     measured on the PDF; returns the pages' text."""
     reader, pages = text_of(document)
@@ -110,14 +112,8 @@ def check_format(document, landscape=False, number="15/BC-BDT"):
     assert date.italic
 
     whole = "\n".join(pages)
-    for line in [
-        "Nơi nhận:",
-        "UBND tỉnh;",
-        "Ban Dân vận Tỉnh ủy;",
-        "KT. TRƯỞNG BAN",
-        "PHÓ TRƯỞNG BAN",
-        "Nguyễn Văn Bình",
-    ]:
+    signature = [document.signing_authority, document.signer_title, document.signer_name]
+    for line in ["Nơi nhận:", *recipients, *filter(None, signature)]:
         assert line in whole, line
     assert whole.count("- Lưu: VT") == 1
     check_signature_not_alone(laid)
@@ -666,3 +662,50 @@ def test_a_link_across_agencies_is_shown_only_to_those_who_may_open_the_other_do
     assert "Thay thế văn bản" in body and own_url in body and "71/BC-VHTTDL" in body
     body = client.get(own_url).content.decode()
     assert "Đã được thay thế bằng văn bản" in body and other_url in body
+
+
+def test_an_invitation_to_the_ceremony_issued_by_the_party(client, reporter, other_reporter):
+    from assignments.models import Assignment
+
+    agency = reporter.agencies.get()
+    pair = Assignment.objects.filter(agency=agency).first()
+    Assignment.objects.filter(pk=pair.pk).update(status="assigned")
+    other = (
+        Assignment.objects.exclude(agency=agency)
+        .filter(agency__in=other_reporter.agencies.all())
+        .first()
+    )
+    Assignment.objects.filter(pk=other.pk).update(status="assigned")
+    client.force_login(reporter)
+    form = client.get(
+        reverse("reports:document_create", args=["invitation"]), {"assignment": pair.pk}
+    )
+    assert form.context["form"]["assignment"].value() == pair.pk
+    choices = form.context["form"].fields["assignment"].queryset
+    assert pair in choices and other not in choices
+    data = {
+        "issued_on": "05/01/2026",
+        "place": "Gia Lai",
+        "signer_title": "GIÁM ĐỐC",
+        "signer_name": "Trần Văn An",
+        "ceremony_at": "2026-01-15T08:00",
+        "venue": "Nhà văn hóa làng",
+        "participants": "Đại diện Ban Dân tộc tỉnh\nĐại diện UBND xã",
+    }
+    refused = client.post(
+        reverse("reports:document_create", args=["invitation"]), {**data, "assignment": other.pk}
+    )
+    assert refused.status_code == 200 and not IssuedDocument.objects.exists()
+    response = client.post(
+        reverse("reports:document_create", args=["invitation"]), {**data, "assignment": pair.pk}
+    )
+    document = IssuedDocument.objects.get()
+    assert response.url == reverse("reports:document_detail", args=[document.pk])
+    assert document.issuing_agency == agency and document.number == "01/GM-SVHTTDL"
+    whole = flat(check_format(document, number="01/GM-SVHTTDL", recipients=()))
+    assert "GIẤY MỜI" in whole
+    assert "Thời gian: 08 giờ 00, ngày 15 tháng 01 năm 2026." in whole
+    assert "Địa điểm: Nhà văn hóa làng." in whole
+    assert "- Đại diện Ban Dân tộc tỉnh;" in whole and "- Đại diện UBND xã;" in whole
+    assert f"Tới dự Lễ kết nghĩa giữa {agency.name} và {pair.target}" in whole
+    snapshot(document, "giay-moi")

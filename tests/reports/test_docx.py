@@ -11,11 +11,11 @@ from django.conf import settings
 from docx import Document
 from docx.shared import Mm
 
-from assignments.models import Directive
+from assignments.models import Assignment, Directive
 from reports import documents
 from reports.legal import legal_date
 from tests.pdfs import MM, layout
-from tests.reports.conftest import make_submitted_report
+from tests.reports.conftest import agency_of, make_submitted_report
 from tests.reports.test_documents import check_margins, issue, pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +27,7 @@ def issued(coordinator_user, reporter, march_deadline):
     """One document of every kind, issued and rendered."""
     directive = Directive.objects.get(number="345/UBND-NC")
     report = make_submitted_report(reporter, march_deadline)
+    pair = Assignment.objects.filter(agency=agency_of(reporter)).first()
     return {
         "assignment_list": issue("assignment_list", {"directive": directive.pk}, coordinator_user),
         "consolidated": issue(
@@ -41,6 +42,18 @@ def issued(coordinator_user, reporter, march_deadline):
             coordinator_user,
             number="20/BDT-VP",
             drafting_unit="VP",
+        ),
+        "invitation": issue(
+            "invitation",
+            {
+                "assignment": pair.pk,
+                "ceremony_at": "2024-03-20T08:30",
+                "venue": "Nhà văn hóa làng",
+                "participants": "Đại diện Ban Dân tộc tỉnh\nĐại diện UBND xã",
+            },
+            coordinator_user,
+            number="",
+            signer_title="GIÁM ĐỐC",
         ),
         "review": issue(
             "review",

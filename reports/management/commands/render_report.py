@@ -16,7 +16,8 @@ class Command(BaseCommand):
     help = _("Render an official document to PDF (for scheduled or scripted use).")
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=Kind.values)
+        # (An invitation needs the pair, the time and the place: it is issued from its page.)
+        parser.add_argument("kind", choices=[k for k in Kind.values if k != Kind.INVITATION])
         parser.add_argument("--output", required=True, type=Path)
         parser.add_argument("--directive", help=_("Number of the document, e.g. 345/UBND-NC"))
         parser.add_argument("--year", type=int, help=_("Year of the deadline, or last year"))
