@@ -108,16 +108,44 @@ class DocumentForm(forms.ModelForm):
         help_text=gettext_lazy("One per line."),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    # The consolidated report's typed sections (an empty one is left out of the document).
+    leadership = forms.CharField(
+        required=False,
+        label=gettext_lazy("Leadership and direction"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     shortcomings = forms.CharField(
-        required=False, label=gettext_lazy("Shortcomings"), widget=forms.Textarea(attrs={"rows": 4})
+        required=False,
+        label=gettext_lazy("Limitations and their causes"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    lessons = forms.CharField(
+        required=False, label=gettext_lazy("Lessons"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    directions = forms.CharField(
+        required=False,
+        label=gettext_lazy("Directions and tasks ahead"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     proposals = forms.CharField(
-        required=False, label=gettext_lazy("Proposals"), widget=forms.Textarea(attrs={"rows": 4})
+        required=False,
+        label=gettext_lazy("Proposals"),
+        help_text=gettext_lazy(
+            "The pairs whose agency neither reported nor recorded an activity in 12 months "
+            "are listed under it as proposed reassignments."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
+    commendations = forms.CharField(
+        required=False,
+        label=gettext_lazy("Proposed commendations"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    TYPED = ["leadership", "shortcomings", "lessons", "directions", "proposals", "commendations"]
 
     FIELDS = {
         Kind.ASSIGNMENT_LIST: ["directive", "as_of"],
-        Kind.CONSOLIDATED: ["deadline", "shortcomings", "proposals"],
+        Kind.CONSOLIDATED: ["deadline", *TYPED],
         Kind.AGENCY_REPORT: ["report"],
         Kind.REMINDER_LETTER: ["deadline", "reply_by"],
         Kind.REVIEW: ["directive", "first_year", "last_year"],
@@ -156,8 +184,7 @@ class DocumentForm(forms.ModelForm):
             "last_year",
             "as_of",
             "reply_by",
-            "shortcomings",
-            "proposals",
+            *self.TYPED,
             "assignment",
             "ceremony_at",
             "venue",
@@ -165,7 +192,7 @@ class DocumentForm(forms.ModelForm):
         } - set(self.FIELDS[kind]):
             del self.fields[name]
         for name in self.FIELDS[kind]:
-            if name not in ("shortcomings", "proposals", "as_of", "participants"):
+            if name not in (*self.TYPED, "as_of", "participants"):
                 self.fields[name].required = True
         if kind == Kind.ASSIGNMENT_LIST:
             # An appendix of the directive's letter: no number or signature of its own.

@@ -214,7 +214,12 @@ def village_figures_of(village_ids, year):
     }
 
 
-def consolidated_figures(deadline, shortcomings="", proposals=""):
+def consolidated_figures(deadline, typed=None):
+    """The consolidated report for an agencies' deadline: what the data says (situation,
+    results, who reported, proposed reassignments, exemplary models) and the sections typed
+    on the form (leadership, limitations and their causes, lessons, directions, proposals,
+    commendations); an empty typed section is left out and the others numbered on."""
+    typed = {name: (typed or {}).get(name, "").strip() for name in TYPED_SECTIONS}
     directive = deadline.rule.directive
     (column,) = tracking.compliance([deadline])
     agencies = tracking.agencies_of([column])
@@ -236,7 +241,33 @@ def consolidated_figures(deadline, shortcomings="", proposals=""):
     rows, support = _version_totals(reports)
     village_ids = in_force.filter(village__isnull=False).values_list("village_id", flat=True)
     year = deadline.effective_date.year
+    previous = (
+        ReportingDeadline.objects.with_effective_date()
+        .filter(rule__directive=directive, rule__reporter=deadline.rule.reporter)
+        .filter(effective__lt=deadline.effective_date)
+        .order_by("-effective")
+        .first()
+    )
+    period = Activity.objects.filter(
+        assignment__directive=directive, date__lte=deadline.effective_date
+    )
+    if previous is not None:
+        period = period.filter(date__gt=previous.effective)
+    proposed = proposed_reassignments(deadline, column)
+    present = [
+        name
+        for name, _title in CONSOLIDATED_SECTIONS
+        if name not in TYPED_SECTIONS or typed[name] or (name == "proposals" and proposed)
+    ]
     return {
+        **typed,
+        "sections": [
+            [ROMAN[present.index(name)], name, title]
+            for name, title in CONSOLIDATED_SECTIONS
+            if name in present
+        ],
+        "proposed_reassignments": proposed,
+        "models": exemplary_models(period),
         "title": "BÁO CÁO",
         "subject": f"Tổng hợp kết quả công tác kết nghĩa – {deadline.rule.label} "
         f"(hạn {legal_date(deadline.effective_date)})",
@@ -263,8 +294,6 @@ def consolidated_figures(deadline, shortcomings="", proposals=""):
             )
         ],
         "expected": column.expected,
-        "shortcomings": shortcomings,
-        "proposals": proposals,
     }
 
 
@@ -336,6 +365,80 @@ def invitation_figures(assignment, ceremony_at, venue, participants):
         "venue": venue,
         "participants": [line.strip(" -;.") for line in participants.splitlines() if line.strip()],
     }
+
+
+def exemplary_models(activities, count=5):
+    """The pairs whose production support and building works were largest: the exemplary
+    models a report names (until the register of models holds them)."""
+    models = (
+        activities.filter(kind__in=[Activity.Kind.PRODUCTION, Activity.Kind.CONSTRUCTION])
+        .order_by()
+        .values(
+            "assignment__agency__name", "assignment__village__name", "assignment__commune__name"
+        )
+        .annotate(
+            cash=Sum("cash_vnd"),
+            in_kind=Sum("in_kind_vnd"),
+            works=Sum("works_vnd"),
+            count=Count("id"),
+        )
+        .order_by("-cash")[:count]
+    )
+    return [
+        {
+            "agency": m["assignment__agency__name"],
+            "village": m["assignment__village__name"] or m["assignment__commune__name"],
+            "total": (m["cash"] or 0) + (m["in_kind"] or 0) + (m["works"] or 0),
+            "count": m["count"],
+        }
+        for m in models
+    ]
+
+
+def proposed_reassignments(deadline, column, months=12):
+    """Pairs to reconsider (đề xuất điều chỉnh phân công): those of the agencies that did not
+    report at ``deadline`` and recorded no activity in the ``months`` before it."""
+    date = deadline.effective_date
+    since = date - dt.timedelta(days=round(months * 30.44))
+    missing = [pk for pk, cell in column.cells.items() if cell.status == tracking.MISSING]
+    active = set(
+        Activity.objects.filter(assignment__agency_id__in=missing, date__gt=since, date__lte=date)
+        .order_by()
+        .values_list("assignment__agency_id", flat=True)
+        .distinct()
+    )
+    pairs = (
+        Assignment.objects.filter(
+            directive=deadline.rule.directive, agency_id__in=set(missing) - active
+        )
+        .in_force_on(date)
+        .select_related("agency", "village__commune", "commune")
+        .order_by("agency__sort_key", "pk")
+    )
+    reason = f"Không gửi báo cáo, không có hoạt động trong {months} tháng"
+    return [[a.agency.name, str(a.target), reason] for a in pairs]
+
+
+# The typed sections of the consolidated report, in their order, and their headings.
+CONSOLIDATED_SECTIONS = [
+    ("situation", "TÌNH HÌNH CHUNG"),
+    ("leadership", "CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO"),
+    ("results", "KẾT QUẢ THỰC HIỆN"),
+    ("shortcomings", "TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN"),
+    ("lessons", "BÀI HỌC KINH NGHIỆM"),
+    ("directions", "PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI"),
+    ("proposals", "KIẾN NGHỊ, ĐỀ XUẤT"),
+    ("commendations", "ĐỀ NGHỊ KHEN THƯỞNG"),
+]
+TYPED_SECTIONS = (
+    "leadership",
+    "shortcomings",
+    "lessons",
+    "directions",
+    "proposals",
+    "commendations",
+)
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
 
 
 def regime_chain(directive):
@@ -433,19 +536,6 @@ def review_figures(directive, first_year, last_year):
                 "school": recorded.get("school"),
             }
         )
-    models = list(
-        activities.filter(kind__in=[Activity.Kind.PRODUCTION, Activity.Kind.CONSTRUCTION])
-        .values(
-            "assignment__agency__name", "assignment__village__name", "assignment__commune__name"
-        )
-        .annotate(
-            cash=Sum("cash_vnd"),
-            in_kind=Sum("in_kind_vnd"),
-            works=Sum("works_vnd"),
-            count=Count("id"),
-        )
-        .order_by("-cash")[:5]
-    )
     return {
         "title": "BÁO CÁO",
         "subject": f"Tổng kết {len(years)} năm thực hiện công tác kết nghĩa "
@@ -456,15 +546,7 @@ def review_figures(directive, first_year, last_year):
             key: sum(r[key] for r in rows)
             for key in ("cash", "in_kind", "works_vnd", "activities", "ceremonies", "works")
         },
-        "models": [
-            {
-                "agency": m["assignment__agency__name"],
-                "village": m["assignment__village__name"] or m["assignment__commune__name"],
-                "total": (m["cash"] or 0) + (m["in_kind"] or 0) + (m["works"] or 0),
-                "count": m["count"],
-            }
-            for m in models
-        ],
+        "models": exemplary_models(activities),
     }
 
 
@@ -492,9 +574,7 @@ def compute_figures(kind, parameters):
         deadline = ReportingDeadline.objects.select_related("rule__directive").get(
             pk=parameters["deadline"]
         )
-        return consolidated_figures(
-            deadline, parameters.get("shortcomings", ""), parameters.get("proposals", "")
-        )
+        return consolidated_figures(deadline, parameters)
     if kind == IssuedDocument.Kind.AGENCY_REPORT:
         return agency_report_figures(
             Report.objects.select_related("agency", "deadline__rule").get(pk=parameters["report"])
@@ -532,8 +612,23 @@ LEGAL_KINDS = {
 }
 
 
+# The sections of a consolidated report frozen before they could be typed.
+EARLIER_SECTIONS = [
+    ["I", "situation", "TÌNH HÌNH CHUNG"],
+    ["II", "results", "KẾT QUẢ THỰC HIỆN"],
+    ["III", "shortcomings", "TỒN TẠI, HẠN CHẾ"],
+    ["IV", "proposals", "KIẾN NGHỊ, ĐỀ XUẤT"],
+]
+
+
 def context_of(document):
     legal_kind = LEGAL_KINDS.get(document.kind, "")
+    figures = document.figures
+    if document.kind == IssuedDocument.Kind.CONSOLIDATED and "sections" not in figures:
+        figures = {**figures, "sections": EARLIER_SECTIONS}
+        figures.setdefault("shortcomings", "")
+        figures["shortcomings"] = figures["shortcomings"] or "Không có."
+        figures["proposals"] = figures.get("proposals") or "Không có."
     return {
         "doc": {
             "attached_to": f"(Kèm theo "
@@ -552,7 +647,7 @@ def context_of(document):
             "addressees": document.addressee_list,
             "drafting_unit": document.drafting_unit,
         },
-        "f": document.figures,
+        "f": figures,
     }
 
 
@@ -743,6 +838,11 @@ def workbook(document):
             + [["Trễ hạn", a] for a in f["late"]]
             + [["Chưa nộp", a] for a in f["missing"]],
         )
+        if f.get("proposed_reassignments"):
+            table(
+                ["Đề xuất điều chỉnh: cơ quan, đơn vị", "Địa bàn kết nghĩa", "Lý do"],
+                f["proposed_reassignments"],
+            )
     elif kind == IssuedDocument.Kind.AGENCY_REPORT:
         table(
             [

@@ -45,3 +45,12 @@ def legal_date(value):
         return written(value)
     except ValueError:
         return value
+
+
+@register.filter
+def item(mapping, key):
+    """``mapping[key]``, or "" when absent (a section of a document's figures by name)."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""

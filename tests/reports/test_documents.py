@@ -266,6 +266,24 @@ def test_the_consolidated_report(coordinator_user, reporter, other_reporter, mar
     # Years print as years, never with a thousands separator.
     assert "Số liệu năm 2024" in whole and "(năm 2023: 41)" in whole and "2.024" not in whole
     assert "Một số đơn vị chậm báo cáo." in whole and "Nhân rộng mô hình." in whole
+    # The sections typed on the form, numbered on; the empty ones left out.
+    headings = [line for page in text_of(document)[1] for line in page.splitlines()]
+    assert [h for h in headings if h[:3] in ("I. ", "II.", "III", "IV.", "V. ")] == [
+        "I. TÌNH HÌNH CHUNG",
+        "II. KẾT QUẢ THỰC HIỆN",
+        "III. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN",
+        "IV. KIẾN NGHỊ, ĐỀ XUẤT",
+    ]
+    # Agencies that neither reported nor recorded an activity in 12 months: their pairs are
+    # proposed for reassignment, in a table under the proposals.
+    proposed = document.figures["proposed_reassignments"]
+    assert proposed and all(
+        reason == "Không gửi báo cáo, không có hoạt động trong 12 tháng"
+        for _agency, _target, reason in proposed
+    )
+    assert "Sở Nội vụ" in {agency for agency, _target, _reason in proposed}
+    assert "Sở Văn hóa, Thể thao và Du lịch" not in {a for a, _t, _r in proposed}  # reported
+    assert "Đề xuất xem xét điều chỉnh phân công kết nghĩa" in whole
     assert document.figures["situation"]["villages"] == 17 + 0  # the letter's 17 villages
     snapshot(document, "bao-cao-tong-hop")
 
@@ -353,6 +371,32 @@ def test_the_multi_year_review(coordinator_user, reporter):
     assert "Tổng kết 2 năm" in whole and "30.000.000" in whole
     assert "MÔ HÌNH ĐIỂN HÌNH" in whole
     snapshot(document, "bao-cao-tong-ket")
+
+
+def test_the_consolidated_report_has_every_section_a_real_one_has(coordinator_user, march_deadline):
+    typed = {
+        "leadership": "Ban hành kế hoạch, tổ chức hội nghị triển khai.",
+        "shortcomings": "Một số đơn vị chậm báo cáo, do thay đổi đầu mối.",
+        "lessons": "Phân công cán bộ đầu mối ổn định.",
+        "directions": "Tiếp tục hỗ trợ sản xuất.",
+        "proposals": "Điều chỉnh phân công theo địa bàn mới.",
+        "commendations": "Khen thưởng 3 tập thể.",
+    }
+    document = issue("consolidated", {"deadline": march_deadline.pk, **typed}, coordinator_user)
+    lines = [line for page in text_of(document)[1] for line in page.splitlines()]
+    numbered = [line for line in lines if line.split(". ")[0] in documents.ROMAN[:8]]
+    assert numbered == [
+        "I. TÌNH HÌNH CHUNG",
+        "II. CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO",
+        "III. KẾT QUẢ THỰC HIỆN",
+        "IV. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN",
+        "V. BÀI HỌC KINH NGHIỆM",
+        "VI. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI",
+        "VII. KIẾN NGHỊ, ĐỀ XUẤT",
+        "VIII. ĐỀ NGHỊ KHEN THƯỞNG",
+    ]
+    whole = flat(text_of(document)[1])
+    assert all(text in whole for text in typed.values())
 
 
 def test_the_date_and_the_metadata_are_those_of_the_document(coordinator_user, march_deadline):
