@@ -443,6 +443,11 @@ class ReassignForm(forms.Form):
     confirm_uncovered = forms.BooleanField(
         required=False, label=_("I understand that the village will have no lead agency")
     )
+    issue_letter = forms.BooleanField(
+        required=False,
+        label=_("Then issue the letter ordering it (công văn điều chỉnh phân công)"),
+        help_text=_("Leave the document above empty: the letter becomes it."),
+    )
 
     def __init__(self, *args, assignment, **kwargs):
         from .models import Village

@@ -150,6 +150,7 @@ class DocumentForm(forms.ModelForm):
         Kind.REMINDER_LETTER: ["deadline", "reply_by"],
         Kind.REVIEW: ["directive", "first_year", "last_year"],
         Kind.INVITATION: ["assignment", "ceremony_at", "venue", "participants"],
+        Kind.REASSIGNMENT_LETTER: ["assignment"],
     }
 
     def __init__(self, *args, kind, user, **kwargs):
@@ -171,6 +172,23 @@ class DocumentForm(forms.ModelForm):
             .select_related("agency", "village", "commune")
             .order_by("agency__sort_key", "pk")
         )
+        if kind == Kind.REASSIGNMENT_LETTER:
+            # The reassignments still without their letter (or the one named in the address).
+            self.fields["assignment"].label = _("Reassignment")
+            self.fields["assignment"].queryset = (
+                Assignment.objects.visible_to(user)
+                .filter(Q(status=lifecycle.REASSIGNED, ending_document__isnull=True) | named)
+                .select_related("agency", "village", "commune", "replaced_by__agency")
+                .order_by("-end_date", "pk")
+            )
+            self.fields["assignment"].label_from_instance = lambda a: (
+                _("%(old)s → %(new)s, from %(date)s")
+                % {
+                    "old": a,
+                    "new": a.replaced_by.agency if a.replaced_by else "",
+                    "date": a.end_date.strftime("%d/%m/%Y") if a.end_date else "",
+                }
+            )
         self.fields["report"].queryset = (
             Report.objects.visible_to(user)
             .exclude(status=Report.Status.DRAFT)

@@ -13,6 +13,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assignments import lifecycle
 from assignments.models import (
     Agency,
     Assignment,
@@ -441,6 +442,46 @@ TYPED_SECTIONS = (
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
 
 
+def reassignment_figures(assignment):
+    """The công văn carrying a reassignment (điều chỉnh phân công): who leaves which pair and
+    on which last day, who takes it from the next, and why."""
+    new = assignment.replaced_by
+    if assignment.status != lifecycle.REASSIGNED or new is None:
+        raise ValidationError(_("This assignment has not been reassigned."))
+    return {
+        "title": "",
+        "subject": "V/v điều chỉnh phân công kết nghĩa",
+        "directive": directive_reference(assignment.directive),
+        "old_agency": assignment.agency.name,
+        "old_target": str(assignment.target),
+        "last_day": assignment.end_date.isoformat(),
+        "new_agency": new.agency.name,
+        "new_target": str(new.target),
+        "from": new.start_date.isoformat(),
+        "reason": assignment.end_reason,
+        "agencies": list(dict.fromkeys([assignment.agency.name, new.agency.name])),
+    }
+
+
+def record_ordering_document(document):
+    """The issued letter becomes the reassignment's ordering document (a document record the
+    assignment names), unless the reassignment already names one."""
+    assignment = Assignment.objects.get(pk=document.parameters["assignment"])
+    if assignment.ending_document_id is not None:
+        return assignment.ending_document
+    letter = Directive.objects.create(
+        kind=Directive.Kind.LETTER,
+        number=document.number,
+        issuing_body=document.issuer,
+        issued_on=document.issued_on,
+        title=document.figures["subject"].removeprefix("V/v ").capitalize(),
+        note=_("Issued in the application (document no. %(number)s).")
+        % {"number": document.number},
+    )
+    Assignment.objects.filter(pk=assignment.pk).update(ending_document=letter)
+    return letter
+
+
 def regime_chain(directive):
     """The document with those it replaced and those that replaced it: a review of the
     twinning spans the 2024 letter and the 2025 plan that replaced it."""
@@ -559,6 +600,7 @@ TEMPLATES = {
     IssuedDocument.Kind.REMINDER_LETTER: "pdf/reminder_letter.html",
     IssuedDocument.Kind.REVIEW: "pdf/review.html",
     IssuedDocument.Kind.INVITATION: "pdf/invitation.html",
+    IssuedDocument.Kind.REASSIGNMENT_LETTER: "pdf/reassignment_letter.html",
 }
 
 
@@ -593,6 +635,12 @@ def compute_figures(kind, parameters):
             parameters["venue"],
             parameters.get("participants", ""),
         )
+    if kind == IssuedDocument.Kind.REASSIGNMENT_LETTER:
+        return reassignment_figures(
+            Assignment.objects.select_related(
+                "agency", "directive", "village", "commune", "replaced_by__agency"
+            ).get(pk=parameters["assignment"])
+        )
     if kind == IssuedDocument.Kind.REVIEW:
         return review_figures(
             Directive.objects.get(pk=parameters["directive"]),
@@ -609,6 +657,7 @@ LEGAL_KINDS = {
     IssuedDocument.Kind.REMINDER_LETTER: "Công văn",
     IssuedDocument.Kind.REVIEW: "Báo cáo",
     IssuedDocument.Kind.INVITATION: "Giấy mời",
+    IssuedDocument.Kind.REASSIGNMENT_LETTER: "Công văn",
 }
 
 
@@ -690,6 +739,9 @@ def document_issue(*, kind, parameters, by, agency=None, supersedes=None, **fiel
         supersedes = None
     issued_on = fields["issued_on"]
     issuing_agency = issuing_body(kind, issued_on, agency)
+    figures = compute_figures(kind, parameters)
+    if kind == IssuedDocument.Kind.REASSIGNMENT_LETTER and not fields.get("addressees"):
+        fields["addressees"] = "\n".join(figures["agencies"])  # the agencies concerned
     typed = fields.pop("number", "").strip()
     if issuing_agency is not None:
         fields.update(header_of(issuing_agency, issued_on))
@@ -699,7 +751,7 @@ def document_issue(*, kind, parameters, by, agency=None, supersedes=None, **fiel
     document = IssuedDocument(
         kind=kind,
         parameters=parameters,
-        figures=compute_figures(kind, parameters),
+        figures=figures,
         created_by=by,
         agency=agency,
         issuing_agency=issuing_agency,
@@ -722,6 +774,8 @@ def document_issue(*, kind, parameters, by, agency=None, supersedes=None, **fiel
         )
         document.number = entry.number
         document.save(update_fields=["number"])
+    if kind == IssuedDocument.Kind.REASSIGNMENT_LETTER:
+        record_ordering_document(document)
     return document
 
 
@@ -856,6 +910,14 @@ def workbook(document):
             ],
             f["activities"],
         )
+    elif kind == IssuedDocument.Kind.REASSIGNMENT_LETTER:
+        table(
+            ["Cơ quan, đơn vị", "Địa bàn kết nghĩa", "Từ ngày", "Đến ngày"],
+            [
+                [f["old_agency"], f["old_target"], "", _d(dt.date.fromisoformat(f["last_day"]))],
+                [f["new_agency"], f["new_target"], _d(dt.date.fromisoformat(f["from"])), ""],
+            ],
+        )
     elif kind == IssuedDocument.Kind.INVITATION:
         table(
             ["Lễ kết nghĩa", "Thời gian", "Ngày", "Địa điểm"],
@@ -960,6 +1022,9 @@ def default_fields(kind, date=None, agency=None):
         fields.update(addressees=coordinating_body_name(date), recipients="")
     elif kind == IssuedDocument.Kind.INVITATION:
         fields.update(addressees="", recipients="")
+    elif kind == IssuedDocument.Kind.REASSIGNMENT_LETTER:
+        # The agencies concerned are named once the reassignment is chosen (see the view).
+        fields.update(addressees="", recipients=superiors)
     else:
         fields.update(addressees=superiors, recipients="")
     return fields

@@ -652,6 +652,7 @@ class IssuedDocument(models.Model):
         REMINDER_LETTER = "reminder_letter", _("Reminder letter")
         REVIEW = "review", _("Multi-year review")
         INVITATION = "invitation", _("Invitation to a twinning ceremony")
+        REASSIGNMENT_LETTER = "reassignment", _("Reassignment letter")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")

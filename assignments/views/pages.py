@@ -7,6 +7,7 @@ from django.db.models import Count, OuterRef, Q, Subquery, prefetch_related_obje
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -249,5 +250,8 @@ def reassign(request, pk):
                         _("Without a lead agency now: %(list)s.")
                         % {"list": ", ".join(str(v) for v in left_uncovered)},
                     )
+                if data.get("issue_letter") and not data["document"]:
+                    letter = reverse("reports:document_create", args=["reassignment"])
+                    return redirect(f"{letter}?assignment={assignment.pk}")
                 return redirect("agency_detail", pk=replacement.agency_id)
     return render(request, "assignments/reassign.html", {"form": form, "assignment": assignment})

@@ -753,3 +753,56 @@ def test_an_invitation_to_the_ceremony_issued_by_the_party(client, reporter, oth
     assert "- Đại diện Ban Dân tộc tỉnh;" in whole and "- Đại diện UBND xã;" in whole
     assert f"Tới dự Lễ kết nghĩa giữa {agency.name} và {pair.target}" in whole
     snapshot(document, "giay-moi")
+
+
+def test_the_letter_carrying_a_reassignment_becomes_its_ordering_document(client, coordinator_user):
+    from assignments.models import Assignment
+    from tests.factories import make_agency
+
+    old = Assignment.objects.get(agency__name="Sở Tư pháp")
+    new = make_agency(name="Sở Ngoại vụ mới")
+    client.force_login(coordinator_user)
+    reassigned = client.post(
+        reverse("reassign", args=[old.pk]),
+        {
+            "agency": new.pk,
+            "end_date": "2026-06-30",
+            "reason": "Sáp nhập đơn vị",
+            "issue_letter": "on",
+        },
+    )
+    letter_form = reverse("reports:document_create", args=["reassignment"])
+    assert reassigned.url == f"{letter_form}?assignment={old.pk}"
+    form = client.get(reassigned.url)
+    assert form.context["form"]["assignment"].value() == old.pk
+    response = client.post(
+        letter_form,
+        {
+            "issued_on": "25/06/2026",
+            "place": "Gia Lai",
+            "signing_authority": "KT. TRƯỞNG BAN",
+            "signer_title": "PHÓ TRƯỞNG BAN",
+            "signer_name": "Nguyễn Văn Bình",
+            "drafting_unit": "NV",
+            "assignment": old.pk,
+        },
+    )
+    document = IssuedDocument.objects.get(kind="reassignment")
+    assert response.url == reverse("reports:document_detail", args=[document.pk])
+    assert document.number == "01/BDT-NV"
+    assert document.addressee_list == ["Sở Tư pháp", "Sở Ngoại vụ mới"]
+    old.refresh_from_db()
+    assert (old.ending_document.number, old.ending_document.issued_on) == (
+        "01/BDT-NV",
+        dt.date(2026, 6, 25),
+    )
+    whole = flat(check_format(document, number="01/BDT-NV", recipients=()))
+    check_letter(document)
+    assert "V/v điều chỉnh phân công kết nghĩa" in whole
+    assert f"Sở Tư pháp thôi kết nghĩa với {old.target} kể từ sau ngày 30 tháng 6 năm 2026" in whole
+    assert f"Sở Ngoại vụ mới kết nghĩa với {old.target} kể từ ngày 01 tháng 7 năm 2026" in whole
+    assert "Lý do điều chỉnh: Sáp nhập đơn vị" in whole and "- Lưu: VT, NV." in whole
+    # A reassignment has one letter: it is no longer offered.
+    again = client.get(letter_form)
+    assert old not in again.context["form"].fields["assignment"].queryset
+    snapshot(document, "cong-van-dieu-chinh")
