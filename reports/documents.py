@@ -813,8 +813,12 @@ def header_of(agency, date):
 
 
 def workbook(document):
+    """The document's figures as a spreadsheet: each table with its bold header (the first
+    one's frozen), wrapped text, columns as wide as their content (within bounds) and
+    numbers with thousands separators (1.234.567 in a Vietnamese Excel)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
     from assignments.resources import escape_formula
 
@@ -822,13 +826,33 @@ def workbook(document):
     book = Workbook()
     sheet = book.active
     sheet.title = "Số liệu"
+    widths = {}
+    wrap = Alignment(wrap_text=True, vertical="top")
 
     def table(header, rows):
         sheet.append(header)
+        if sheet.freeze_panes is None:
+            sheet.freeze_panes = f"A{sheet.max_row + 1}"
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
+            cell.alignment = wrap
         for row in rows:
             sheet.append([escape_formula(v) for v in row])
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, bool):
+                    continue
+                if isinstance(cell.value, int):
+                    cell.number_format = "#,##0"
+                elif isinstance(cell.value, float):
+                    cell.number_format = "#,##0.##"
+                else:
+                    cell.alignment = wrap
+        for index, value in enumerate(header, start=1):
+            longest = max(
+                [len(str(value or ""))]
+                + [len(str(row[index - 1] or "")) for row in rows if len(row) >= index]
+            )
+            widths[index] = max(widths.get(index, 8), min(longest + 2, 50))
         sheet.append([])
 
     sheet.append([f.get("subject", "")])
@@ -971,6 +995,8 @@ def workbook(document):
             ["Mô hình", "Thôn, làng", "Giá trị (đ)", "Số hoạt động"],
             [[m["agency"], m["village"], m["total"], m["count"]] for m in f["models"]],
         )
+    for index, width in widths.items():
+        sheet.column_dimensions[get_column_letter(index)].width = width
     stream = io.BytesIO()
     book.save(stream)
     return stream.getvalue()

@@ -428,6 +428,17 @@ def test_each_document_has_a_spreadsheet_with_the_same_figures(coordinator_user)
     assert document.figures["total"] == sum(
         1 for row in sheet.iter_rows(values_only=True) if isinstance(row[0], int)
     )
+    # The header row frozen, bold and wrapped; numbers with thousands separators; columns
+    # as wide as their content within bounds.
+    header = next(row for row in sheet.iter_rows() if row[0].value == "STT")
+    assert sheet.freeze_panes == f"A{header[0].row + 1}"
+    assert all(cell.font.bold and cell.alignment.wrap_text for cell in header if cell.value)
+    numbers = [row[0] for row in sheet.iter_rows() if isinstance(row[0].value, int)]
+    assert numbers and all(cell.number_format == "#,##0" for cell in numbers)
+    names = [row[1] for row in sheet.iter_rows(min_row=header[0].row + 1) if row[1].value]
+    assert all(cell.alignment.wrap_text for cell in names)
+    longest = max(len(cell.value) for cell in names)
+    assert sheet.column_dimensions["B"].width == min(longest + 2, 50)
 
 
 def test_rendering_is_deterministic_and_issued_documents_are_frozen(
