@@ -7,9 +7,9 @@ It creates a throwaway PostgreSQL database (dropped first and after), migrates i
 one `db_worker` on a free loopback port with DEBUG off and a random SECRET_KEY, as the systemd
 units in deploy/ do. Then, as people would: the health check; the reporter logs in, opens the
 agency page and submits the report due 25/03/2024 with a signed scan; the coordinator logs in,
-opens the dashboard and issues that report as a document, which the worker renders; the PDF
-and the .xlsx are downloaded. It stops exactly the processes it started, by their ids, even on
-failure, and exits non-zero with the reason on any failure.
+opens the dashboard and issues that report as a document, which the worker renders; the PDF,
+the .docx and the .xlsx are downloaded. It stops exactly the processes it started, by their
+ids, even on failure, and exits non-zero with the reason on any failure.
 
 Only loopback is contacted; the secure-cookie and HTTPS-redirect settings are turned off for
 this plain-http trial only.
@@ -373,7 +373,7 @@ def walk(base, worker):
         raise SmokeFailure(f"issuing was refused: {issued.errors() or issued.path}")
     document_path = issued.path
 
-    step("the worker renders it; the PDF and the .xlsx are downloaded")
+    step("the worker renders it; the PDF, the Word file and the .xlsx are downloaded")
     pdf_link = f'href="{document_path}file.pdf"'
     deadline = time.monotonic() + RENDER_WAIT_SECONDS
     page = issued
@@ -393,6 +393,9 @@ def walk(base, worker):
     xlsx = coordinator.get(f"{document_path}file.xlsx")
     if not xlsx.body.startswith(b"PK"):
         raise SmokeFailure("the downloaded .xlsx is not a spreadsheet")
+    docx = coordinator.get(f"{document_path}file.docx")
+    if not docx.body.startswith(b"PK") or b"word/document.xml" not in docx.body:
+        raise SmokeFailure("the downloaded .docx is not a Word file")
     return len(pdf.body)
 
 

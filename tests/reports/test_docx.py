@@ -1,6 +1,7 @@
 """The Word twin of every document: the legal layout read back with python-docx, the same
 words as the PDF, and, where LibreOffice is installed, the same geometry once converted."""
 
+import datetime as dt
 import io
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ from django.conf import settings
 from docx import Document
 from docx.shared import Mm
 
+from assignments import services
 from assignments.models import Assignment, Directive
 from reports import documents
 from reports.legal import legal_date
@@ -28,6 +30,14 @@ def issued(coordinator_user, reporter, march_deadline):
     directive = Directive.objects.get(number="345/UBND-NC")
     report = make_submitted_report(reporter, march_deadline)
     pair = Assignment.objects.filter(agency=agency_of(reporter)).first()
+    moved = Assignment.objects.get(agency__name="Sở Tư pháp")
+    services.assignment_reassign(
+        assignment=moved,
+        end_date=dt.date(2024, 6, 30),
+        reason="Sáp nhập đơn vị",
+        by=coordinator_user,
+        agency=agency_of(reporter),
+    )
     return {
         "assignment_list": issue("assignment_list", {"directive": directive.pk}, coordinator_user),
         "consolidated": issue(
@@ -54,6 +64,13 @@ def issued(coordinator_user, reporter, march_deadline):
             coordinator_user,
             number="",
             signer_title="GIÁM ĐỐC",
+        ),
+        "reassignment": issue(
+            "reassignment",
+            {"assignment": moved.pk},
+            coordinator_user,
+            number="",
+            drafting_unit="NV",
         ),
         "review": issue(
             "review",
@@ -218,11 +235,9 @@ def test_the_word_file_converted_keeps_the_geometry(issued, tmp_path):
 
 
 def test_numbers_given_and_typed_and_the_appendix_line(issued):
-    assert [issued[k].number for k in ("consolidated", "reminder_letter", "review")] == [
-        "01/BC-BDT",
-        "20/BDT-VP",
-        "21/BC-BDT",
-    ]
+    assert [
+        issued[k].number for k in ("consolidated", "reminder_letter", "reassignment", "review")
+    ] == ["01/BC-BDT", "20/BDT-VP", "21/BDT-NV", "22/BC-BDT"]
     assert documents.context_of(issued["consolidated"])["doc"]["attached_to"] == (
         "(Kèm theo Báo cáo số 01/BC-BDT ngày 15 tháng 11 năm 2024 của Ban Dân tộc tỉnh)"
     )
