@@ -412,7 +412,9 @@ def register_list(request):
     if request.GET.get("issuer", "").isdigit():
         issuer = get_object_or_404(bodies, pk=request.GET["issuer"])
     elif bodies:
-        issuer = bodies.filter(is_coordinating_body=True).last() or bodies.first()
+        # The coordinating body in force today, when its register is one the user may read.
+        today_body = Agency.objects.coordinating_body_on(timezone.localdate())
+        issuer = bodies.filter(pk=getattr(today_body, "pk", None)).first() or bodies.first()
     years = list(
         entries.filter(issuer=issuer).order_by("-year").values_list("year", flat=True).distinct()
     )

@@ -86,7 +86,6 @@ class _Writer:
         section = self.document.sections[0]
         self._page(section, landscape=False)
         self.landscape = False
-        self.first_block = True
 
     # -- Pages ---------------------------------------------------------------------------------
 
