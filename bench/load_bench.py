@@ -65,7 +65,6 @@ from collections import defaultdict
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR / "scripts"))
@@ -77,8 +76,12 @@ from smoke_test import (  # noqa: E402 - the smoke test's process and form helpe
     Service,
     SmokeFailure,
     blank_pdf,
+    loopback_environment,
     manage,
     multipart,
+    recreate_database,
+    scratch_name,
+    step,
     wait_until_healthy,
 )
 
@@ -150,20 +153,8 @@ print("PEOPLE " + json.dumps(people))
 """
 
 
-def step(message):
-    print(f"-- {message}", flush=True)
-
-
-# Database
-
-
 def database_name(url):
-    name = urllib.parse.urlsplit(url).path.lstrip("/")
-    if not name.startswith("load_"):
-        raise SmokeFailure(
-            f"refusing to use {name!r}: the scratch database's name starts with load_"
-        )
-    return name
+    return scratch_name(url, "load_")
 
 
 def maintenance(url):
@@ -179,16 +170,6 @@ def database_exists(url):
             "SELECT 1 FROM pg_database WHERE datname = %s", [database_name(url)]
         ).fetchone()
     return found is not None
-
-
-def recreate_database(url, *, create=True):
-    name = database_name(url)
-    with maintenance(url) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        if create:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def analyze(url):
@@ -628,27 +609,7 @@ def main():
     password = secrets.token_urlsafe(16)
     work = Path(tempfile.mkdtemp(prefix="ketnghia-load-"))
     base = f"http://127.0.0.1:{args.port}/"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN_", "DJANGO_"))},
-        "DEBUG": "False",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "CSRF_TRUSTED_ORIGINS": "",
-        "DATABASE_URL": args.database_url,
-        # Plain http on loopback: no HTTPS redirect, cookies sent without TLS. Never in
-        # production.
-        "SECURE_SSL_REDIRECT": "False",
-        "SESSION_COOKIE_SECURE": "False",
-        "CSRF_COOKIE_SECURE": "False",
-        "USE_X_FORWARDED_PROTO": "False",
-        "TRUSTED_PROXY_COUNT": "0",
-        "EMAIL_URL": "consolemail://",
-        "MEDIA_ROOT": str(work / "media"),
-        "PRIVATE_MEDIA_ROOT": str(work / "private"),
-        "STATIC_ROOT": str(work / "static"),
-        "TASK_BACKEND": "django_tasks_db.DatabaseBackend",
-        "GUNICORN_BIND": f"127.0.0.1:{args.port}",
-    }
+    env = loopback_environment(args.database_url, work, args.port)
     services = []
     failed = False
     results = Results()
@@ -658,7 +619,7 @@ def main():
             manage(env, "migrate", "--noinput")
         else:
             step(f"fresh database {database_name(args.database_url)}")
-            recreate_database(args.database_url)
+            recreate_database(args.database_url, prefix="load_")
             step("migrate, seed_demo --scale province (with the story), ANALYZE")
             started = time.monotonic()
             manage(env, "migrate", "--noinput")
@@ -810,7 +771,7 @@ def main():
                 print(f"--- last lines of {service.name}'s log:\n{service.tail()}", file=sys.stderr)
         if not args.keep_database:
             try:
-                recreate_database(args.database_url, create=False)
+                recreate_database(args.database_url, prefix="load_", create=False)
             except (psycopg.Error, SmokeFailure) as error:
                 print(f"could not drop the scratch database: {error}", file=sys.stderr)
         shutil.rmtree(work, ignore_errors=True)

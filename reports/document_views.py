@@ -52,15 +52,7 @@ class DocumentForm(forms.ModelForm):
         }
 
     # The fields of a document that carries a number and a signature (not an appendix).
-    SIGNED = [
-        "number",
-        "drafting_unit",
-        "addressees",
-        "signing_authority",
-        "signer_title",
-        "signer_name",
-        "recipients",
-    ]
+    SIGNED = [name for name in Meta.fields if name not in ("issued_on", "place")]
 
     directive = forms.ModelChoiceField(
         queryset=Directive.objects.none(), required=False, label=gettext_lazy("Document")
@@ -394,9 +386,10 @@ def _register_issuers(user):
     if user.is_reporter:
         return user.agencies.all()
     if user.is_coordinator:
+        # (A subquery, not DISTINCT over a join, which compares names on SQLite.)
         return Agency.objects.filter(
-            Q(is_coordinating_body=True) | Q(outgoing_numbers__isnull=False)
-        ).distinct()
+            Q(is_coordinating_body=True) | Q(pk__in=OutgoingNumber.objects.values("issuer"))
+        )
     return Agency.objects.none()
 
 

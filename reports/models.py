@@ -51,20 +51,11 @@ class ActivityQuerySet(AgencyScopedQuerySet):
     agency_path = "assignment__agency"
 
     def totals(self):
-        """Cash by source, goods and works by value, and beneficiaries by category."""
+        """Cash by source, goods and works by value, and beneficiaries by category: the
+        sums ``SupportYear`` keeps per agency and year, for any set of activities."""
         return self.aggregate(
-            cash=Sum("cash_vnd", default=0),
-            cash_budget=Sum("cash_budget_vnd", default=0),
-            cash_staff=Sum("cash_staff_vnd", default=0),
-            cash_donors=Sum("cash_donors_vnd", default=0),
-            cash_other=Sum("cash_other_vnd", default=0),
-            in_kind=Sum("in_kind_vnd", default=0),
-            works=Sum("works_vnd", default=0),
-            poor_households=Sum("beneficiary_poor_households", default=0),
-            policy_families=Sum("beneficiary_policy_families", default=0),
-            pupils=Sum("beneficiary_pupils", default=0),
-            others=Sum("beneficiary_others", default=0),
             activities=Count("pk"),
+            **{name: Sum(source, default=0) for name, source in SupportYear.SOURCES.items()},
         )
 
 
@@ -246,19 +237,21 @@ class SupportYear(models.Model):
     request. The activity services keep it in step (``support.refresh``); a bulk load
     rebuilds it (``support.rebuild``)."""
 
-    SUMS = (
-        "cash",
-        "cash_budget",
-        "cash_staff",
-        "cash_donors",
-        "cash_other",
-        "in_kind",
-        "works",
-        "poor_households",
-        "policy_families",
-        "pupils",
-        "others",
-    )
+    # Each sum → the Activity field it adds up.
+    SOURCES = {
+        "cash": "cash_vnd",
+        "cash_budget": "cash_budget_vnd",
+        "cash_staff": "cash_staff_vnd",
+        "cash_donors": "cash_donors_vnd",
+        "cash_other": "cash_other_vnd",
+        "in_kind": "in_kind_vnd",
+        "works": "works_vnd",
+        "poor_households": "beneficiary_poor_households",
+        "policy_families": "beneficiary_policy_families",
+        "pupils": "beneficiary_pupils",
+        "others": "beneficiary_others",
+    }
+    SUMS = tuple(SOURCES)
 
     agency = models.ForeignKey(
         Agency, on_delete=models.CASCADE, related_name="+", verbose_name=_("agency")

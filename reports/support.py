@@ -11,21 +11,6 @@ from django.db.models.functions import ExtractYear
 
 from .models import Activity, SupportYear
 
-# SupportYear field → the Activity field it sums
-SOURCES = {
-    "cash": "cash_vnd",
-    "cash_budget": "cash_budget_vnd",
-    "cash_staff": "cash_staff_vnd",
-    "cash_donors": "cash_donors_vnd",
-    "cash_other": "cash_other_vnd",
-    "in_kind": "in_kind_vnd",
-    "works": "works_vnd",
-    "poor_households": "beneficiary_poor_households",
-    "policy_families": "beneficiary_policy_families",
-    "pupils": "beneficiary_pupils",
-    "others": "beneficiary_others",
-}
-
 
 def _sums(activities):
     rows = (
@@ -34,7 +19,7 @@ def _sums(activities):
         .values("assignment__agency_id", "year")
         .annotate(
             activities=Count("id"),
-            **{name: Sum(source, default=0) for name, source in SOURCES.items()},
+            **{name: Sum(source, default=0) for name, source in SupportYear.SOURCES.items()},
         )
     )
     return [

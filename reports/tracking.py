@@ -21,7 +21,7 @@ from assignments.models import (
     VillageLocation,
 )
 
-from . import support, timeliness
+from . import timeliness
 from .models import Activity, Extension, Report, SupportYear
 
 ON_TIME, LATE, MISSING = timeliness.ON_TIME, timeliness.LATE, timeliness.MISSING
@@ -503,7 +503,7 @@ def support_by_year(agency_filter=None, unit=None, years=None):
             .annotate(
                 **{
                     name: Sum(source)
-                    for name, source in support.SOURCES.items()
+                    for name, source in SupportYear.SOURCES.items()
                     if name != "others"
                 }
             )

@@ -20,7 +20,6 @@ from assignments.models import (
     Assignment,
     ReportingDeadline,
     ReportingRule,
-    coordinating_body_name,
 )
 from assignments.views.permissions import coordinator_required, show_errors
 
@@ -599,7 +598,6 @@ def compliance_matrix(request):
             "columns": columns,
             "own": own,
             "has_own": any(own),
-            "coordinating_body": coordinating_body_name(),
             "page": page,
             "legend": tracking.STATUS_LABELS.items(),
             "query": request.GET.urlencode(),
@@ -633,7 +631,8 @@ def compliance_matrix_xlsx(request):
     if any(own):
         sheet.append(
             [
-                _("%(body)s: consolidated report") % {"body": coordinating_body_name()},
+                # (Its name changed with the 2025 merger: the row names its role.)
+                _("Coordinating body: consolidated report"),
                 *(f"{s.label} ({s.date:%d/%m/%Y})" if s else "" for s in own),
             ]
         )

@@ -59,15 +59,21 @@ def step(message):
 # Database
 
 
-def recreate_database(url, *, create=True):
-    """Drop the database of ``url`` (and create it empty again), through the maintenance db."""
-    parts = urllib.parse.urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name.startswith("ketnghia_smoke"):
+def scratch_name(url, prefix):
+    """The database name of ``url``, refused unless it starts with ``prefix``: these scripts
+    drop the databases they use."""
+    name = urllib.parse.urlsplit(url).path.lstrip("/")
+    if not name.startswith(prefix):
         raise SmokeFailure(
-            f"refusing to drop {name!r}: the smoke database's name starts with ketnghia_smoke"
+            f"refusing to use {name!r}: the scratch database's name starts with {prefix}"
         )
-    maintenance = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    return name
+
+
+def recreate_database(url, *, prefix="ketnghia_smoke", create=True):
+    """Drop the database of ``url`` (and create it empty again), through the maintenance db."""
+    name = scratch_name(url, prefix)
+    maintenance = urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(path="/postgres"))
     with psycopg.connect(maintenance, autocommit=True) as connection:
         connection.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
@@ -77,6 +83,32 @@ def recreate_database(url, *, create=True):
 
 
 # Processes
+
+
+def loopback_environment(database_url, work, port):
+    """The production settings (DEBUG off, gunicorn's config) for a trial on loopback: plain
+    http, files under ``work``, the database-backed task queue, gunicorn on ``port``."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN_", "DJANGO_"))},
+        "DEBUG": "False",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "CSRF_TRUSTED_ORIGINS": "",
+        "DATABASE_URL": database_url,
+        # Plain http on loopback: no HTTPS redirect, cookies sent without TLS. Never in
+        # production.
+        "SECURE_SSL_REDIRECT": "False",
+        "SESSION_COOKIE_SECURE": "False",
+        "CSRF_COOKIE_SECURE": "False",
+        "USE_X_FORWARDED_PROTO": "False",
+        "TRUSTED_PROXY_COUNT": "0",
+        "EMAIL_URL": "consolemail://",
+        "MEDIA_ROOT": str(work / "media"),
+        "PRIVATE_MEDIA_ROOT": str(work / "private"),
+        "STATIC_ROOT": str(work / "static"),
+        "TASK_BACKEND": "django_tasks_db.DatabaseBackend",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+    }
 
 
 def free_port():
@@ -416,27 +448,7 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="ketnghia-smoke-"))
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN_", "DJANGO_"))},
-        "DEBUG": "False",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "CSRF_TRUSTED_ORIGINS": "",
-        "DATABASE_URL": args.database_url,
-        # Plain http on loopback: no HTTPS redirect, cookies sent without TLS. Never in
-        # production.
-        "SECURE_SSL_REDIRECT": "False",
-        "SESSION_COOKIE_SECURE": "False",
-        "CSRF_COOKIE_SECURE": "False",
-        "USE_X_FORWARDED_PROTO": "False",
-        "TRUSTED_PROXY_COUNT": "0",
-        "EMAIL_URL": "consolemail://",
-        "MEDIA_ROOT": str(work / "media"),
-        "PRIVATE_MEDIA_ROOT": str(work / "private"),
-        "STATIC_ROOT": str(work / "static"),
-        "TASK_BACKEND": "django_tasks_db.DatabaseBackend",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-    }
+    env = loopback_environment(args.database_url, work, port)
     failed = False
     try:
         step(f"fresh database {urllib.parse.urlsplit(args.database_url).path.lstrip('/')}")
