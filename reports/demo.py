@@ -949,7 +949,6 @@ def issued_documents(story, letter, plan):
             "86/BC-SVHTTDL",
             by=focal_officer(culture),
             agency=culture,
-            issuer=culture.name,
             signing_authority="KT. GIÁM ĐỐC",
             signer_title="PHÓ GIÁM ĐỐC",
         )
