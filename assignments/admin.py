@@ -441,7 +441,7 @@ class ReportingRuleInline(admin.StackedInline):
     extra = 0
     fields = [
         "label",
-        "reporter",
+        ("reporter", "kind", "plan_for_next_year"),
         "frequency",
         "due_date",
         ("due_day", "due_month"),
@@ -668,8 +668,8 @@ class AssignmentAdmin(ListImportExportMixin, HistoryAdmin):
 
 @admin.register(ReportingRule)
 class ReportingRuleAdmin(HistoryAdmin):
-    list_display = ["label", "directive", "reporter", "frequency", "schedule"]
-    list_filter = ["reporter", "frequency", "directive"]
+    list_display = ["label", "directive", "reporter", "kind", "frequency", "schedule"]
+    list_filter = ["reporter", "kind", "frequency", "directive"]
     list_select_related = ["directive"]
     search_fields = ["directive__search_key"]
     autocomplete_fields = ["directive"]

@@ -174,18 +174,96 @@ def _date_submission(report, when):
         Report.objects.filter(pk=report.pk).update(first_submitted_at=when)
 
 
-def submit(story, party, deadline, when, results, **texts):
-    """The party's focal officer writes, attaches the scan and submits on ``when``."""
+def submit(story, party, deadline, when, results=None, planned=None, **texts):
+    """The party's focal officer writes, attaches the scan and submits on ``when`` (a
+    report's results, or a plan's texts and ``planned`` activities)."""
     if not story.happened(when.date()):
         return None
     user = focal_officer(party)
     report = services.report_for(deadline=deadline, agency=party)
-    fields = {"results": results, **texts}
+    fields = {"results": results, **texts} if results is not None else texts
     scan = ContentFile(scan_pdf(), name=f"bao-cao-{party.pk}-{deadline.pk}.pdf")
-    services.report_save(report=report, by=user, fields=fields, scan=scan)
+    services.report_save(report=report, by=user, fields=fields, scan=scan, planned=planned)
     report = services.report_submit(report=report, by=user)
     _date_submission(report, when)
     return report
+
+
+PLAN_TEXTS = {
+    "objectives": "Duy trì, nâng cao hiệu quả hoạt động kết nghĩa; hỗ trợ Nhân dân phát triển sản "
+    "xuất, giảm nghèo bền vững; nắm tình hình, tâm tư, nguyện vọng của người dân (minh họa).",
+    "resources": "Kinh phí từ ngân sách của cơ quan và vận động cán bộ, công chức, doanh nghiệp "
+    "hỗ trợ (minh họa).",
+    "organisation": "Văn phòng cơ quan chủ trì, phối hợp với cấp ủy, chính quyền xã tổ chức "
+    "thực hiện; báo cáo kết quả trước ngày 10-11 (minh họa).",
+}
+
+
+def planned_activities(held):
+    """A year's plan of a party (illustrative): gifts at Tết, production support at its first
+    twinning, a visit, a work; some of them the demo's activities carry out."""
+    first = held[0] if held else None
+    return [
+        {
+            "period": "q1",
+            "assignment": None,
+            "kind": "gifts",
+            "description": "Thăm, chúc Tết, tặng quà hộ nghèo, gia đình chính sách",
+            "budget_vnd": 10_000_000,
+        },
+        {
+            "period": "q2",
+            "assignment": first,
+            "kind": "production",
+            "description": "Hỗ trợ giống cây trồng, vật nuôi cho hộ nghèo",
+            "budget_vnd": 30_000_000,
+        },
+        {
+            "period": "m7",
+            "assignment": first,
+            "kind": "visit",
+            "description": "Gặp gỡ, nắm tình hình đời sống, tâm tư, nguyện vọng của người dân",
+            "budget_vnd": 0,
+        },
+        {
+            "period": "q4",
+            "assignment": first,
+            "kind": "construction",
+            "description": "Hỗ trợ xây dựng công trình nước sạch",
+            "budget_vnd": 100_000_000,
+        },
+    ]
+
+
+def plan_round(story, directive, due, parties, *, missing=(), returned=()):
+    """The parties' plans for the year after ``due`` (illustrative)."""
+    deadline = ReportingDeadline.objects.get(
+        rule__directive=directive, rule__kind="plan", due_date=due
+    )
+    expected = set(deadline.expected_agencies().values_list("pk", flat=True))
+    for index, party in enumerate(parties):
+        if party.pk not in expected or party.name in missing:
+            continue
+        held = list(
+            Assignment.objects.filter(directive=directive, agency=party)
+            .in_force_on(due)
+            .order_by("pk")
+        )
+        when = story.at(due - dt.timedelta(days=2 + index % 8), 9)
+        planned = planned_activities(held)
+        report = submit(story, party, deadline, when, planned=planned, **PLAN_TEXTS)
+        if report is None:
+            continue
+        if party.name in returned:
+            review(
+                story,
+                report,
+                when + dt.timedelta(days=3),
+                accept=False,
+                reason="Đề nghị ghi rõ kinh phí dự kiến của từng hoạt động (minh họa).",
+            )
+        else:
+            review(story, report, when + dt.timedelta(days=4))
 
 
 def review(story, report, when, *, accept=True, reason=""):
@@ -637,6 +715,18 @@ def regime_2025(story, letter):
         ),
         ReportingRule.objects.create(
             directive=plan,
+            label="Kế hoạch kết nghĩa năm sau",
+            kind="plan",
+            plan_for_next_year=True,
+            frequency="yearly",
+            due_month=12,
+            due_day=15,
+            first_year=2025,
+            last_year=2029,
+            recipients="Sở Dân tộc và Tôn giáo",
+        ),
+        ReportingRule.objects.create(
+            directive=plan,
             label="Báo cáo tổng hợp kết quả hoạt động kết nghĩa hằng năm",
             reporter="coordinator",
             frequency="yearly",
@@ -850,6 +940,14 @@ def year_2025_2026(story, plan):
         late=("Sở Tài chính", "Sở Tư pháp"),
         missing=("Ban Quản lý Khu kinh tế tỉnh",),
         returned=("Sở Nông nghiệp và Môi trường",),
+    )
+    plan_round(
+        story,
+        plan,
+        D(2025, 12, 15),
+        parties,
+        missing=("Ban Quản lý Khu kinh tế tỉnh", "Thanh tra tỉnh"),
+        returned=("Sở Xây dựng",),
     )
     report_round(
         story,

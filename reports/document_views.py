@@ -139,6 +139,7 @@ class DocumentForm(forms.ModelForm):
         Kind.ASSIGNMENT_LIST: ["directive", "as_of"],
         Kind.CONSOLIDATED: ["deadline", *TYPED],
         Kind.AGENCY_REPORT: ["report"],
+        Kind.AGENCY_PLAN: ["report"],
         Kind.REMINDER_LETTER: ["deadline", "reply_by"],
         Kind.REVIEW: ["directive", "first_year", "last_year"],
         Kind.INVITATION: ["assignment", "ceremony_at", "venue", "participants"],
@@ -155,6 +156,11 @@ class DocumentForm(forms.ModelForm):
             .select_related("rule")
             .order_by("-due_date")
         )
+        if kind == Kind.CONSOLIDATED:
+            # It consolidates reports; plans are compared in it with what was done.
+            self.fields["deadline"].queryset = self.fields["deadline"].queryset.filter(
+                rule__kind=ReportingRule.Kind.REPORT
+            )
         # The pairs whose ceremony is still to be held (or the one named in the address).
         pairs = Assignment.objects.visible_to(user).in_force_on(timezone.localdate())
         chosen = str((self.initial or {}).get("assignment") or self.data.get("assignment") or "")
@@ -184,8 +190,11 @@ class DocumentForm(forms.ModelForm):
         self.fields["report"].queryset = (
             Report.objects.visible_to(user)
             .exclude(status=Report.Status.DRAFT)
+            .filter(deadline__rule__kind="plan" if kind == Kind.AGENCY_PLAN else "report")
             .select_related("agency", "deadline__rule")
         )
+        if kind == Kind.AGENCY_PLAN:
+            self.fields["report"].label = _("Plan")
         for name in {
             "directive",
             "deadline",
@@ -238,7 +247,7 @@ class DocumentForm(forms.ModelForm):
 
 
 def _may_issue(user, kind):
-    if kind in (Kind.AGENCY_REPORT, Kind.INVITATION):
+    if kind in IssuedDocument.OWN_KINDS:
         return user.is_coordinator or user.is_reporter
     return user.is_coordinator
 
@@ -271,6 +280,8 @@ def document_create(request, kind):
     initial = documents.default_fields(kind, agency=agency)
     if request.GET.get("assignment", "").isdigit():
         initial["assignment"] = int(request.GET["assignment"])  # from the pair's page
+    if request.GET.get("report", "").isdigit():
+        initial["report"] = int(request.GET["report"])  # from the report's page
     if previous:
         # A re-issue takes a new number; the rest as before.
         initial.update({f: getattr(previous, f) for f in DocumentForm.Meta.fields if f != "number"})

@@ -24,7 +24,7 @@ from assignments.models import (
     coordinating_body_name,
 )
 
-from . import register, tracking
+from . import plans, register, tracking
 from .legal import directive_reference, legal_date, reference
 from .models import Activity, ActivityWork, IssuedDocument, Report
 
@@ -245,6 +245,7 @@ def consolidated_figures(deadline, typed=None):
     previous = (
         ReportingDeadline.objects.with_effective_date()
         .filter(rule__directive=directive, rule__reporter=deadline.rule.reporter)
+        .filter(rule__kind=deadline.rule.kind)  # a plan's deadline ends no period
         .filter(effective__lt=deadline.effective_date)
         .order_by("-effective")
         .first()
@@ -255,6 +256,7 @@ def consolidated_figures(deadline, typed=None):
     if previous is not None:
         period = period.filter(date__gt=previous.effective)
     proposed = proposed_reassignments(deadline, column)
+    plan_rows = plans.plan_against_done(directive, year, deadline.effective_date)
     present = [
         name
         for name, _title in CONSOLIDATED_SECTIONS
@@ -269,6 +271,14 @@ def consolidated_figures(deadline, typed=None):
         ],
         "proposed_reassignments": proposed,
         "models": exemplary_models(period),
+        "plans": plan_rows,
+        "plan_totals": {
+            name: sum(row[name] for row in plan_rows)
+            for name in ("planned", "done", "not_done", "under_way", "budget", "spent")
+        },
+        "plan_year": year,
+        "plans_title": f"KẾT QUẢ THỰC HIỆN KẾ HOẠCH KẾT NGHĨA NĂM {year}",
+        "without_plan": plans.without_plan(directive, year),
         "title": "BÁO CÁO",
         "subject": f"Tổng hợp kết quả công tác kết nghĩa – {deadline.rule.label} "
         f"(hạn {legal_date(deadline.effective_date)})",
@@ -331,6 +341,35 @@ def agency_report_figures(report):
         "in_kind": version.in_kind_vnd,
         "works_vnd": version.works_vnd,
         "support": support_of(version.activities),
+    }
+
+
+def agency_plan_figures(report):
+    """A yearly plan as the agency signed it: its latest submitted version."""
+    version = report.versions.order_by("-number").first()
+    if version is None:
+        raise ValueError(_("The plan has not been submitted."))
+    year = report.deadline.plan_year
+    return {
+        "title": "KẾ HOẠCH",
+        "subject": f"Thực hiện công tác kết nghĩa năm {year}",
+        "agency": report.agency.name,
+        "year": year,
+        "version": version.number,
+        "objectives": version.objectives,
+        "resources": version.resources,
+        "organisation": version.organisation,
+        "planned": [
+            [
+                item["period_label"],
+                item["target"] or "Các địa bàn kết nghĩa",
+                item["kind_label"],
+                item["description"],
+                item["budget_vnd"],
+            ]
+            for item in version.planned
+        ],
+        "budget": sum(item["budget_vnd"] for item in version.planned),
     }
 
 
@@ -597,6 +636,7 @@ TEMPLATES = {
     IssuedDocument.Kind.ASSIGNMENT_LIST: "pdf/assignment_list.html",
     IssuedDocument.Kind.CONSOLIDATED: "pdf/consolidated.html",
     IssuedDocument.Kind.AGENCY_REPORT: "pdf/agency_report.html",
+    IssuedDocument.Kind.AGENCY_PLAN: "pdf/agency_plan.html",
     IssuedDocument.Kind.REMINDER_LETTER: "pdf/reminder_letter.html",
     IssuedDocument.Kind.REVIEW: "pdf/review.html",
     IssuedDocument.Kind.INVITATION: "pdf/invitation.html",
@@ -619,6 +659,10 @@ def compute_figures(kind, parameters):
         return consolidated_figures(deadline, parameters)
     if kind == IssuedDocument.Kind.AGENCY_REPORT:
         return agency_report_figures(
+            Report.objects.select_related("agency", "deadline__rule").get(pk=parameters["report"])
+        )
+    if kind == IssuedDocument.Kind.AGENCY_PLAN:
+        return agency_plan_figures(
             Report.objects.select_related("agency", "deadline__rule").get(pk=parameters["report"])
         )
     if kind == IssuedDocument.Kind.REMINDER_LETTER:
@@ -654,6 +698,7 @@ def compute_figures(kind, parameters):
 LEGAL_KINDS = {
     IssuedDocument.Kind.CONSOLIDATED: "Báo cáo",
     IssuedDocument.Kind.AGENCY_REPORT: "Báo cáo",
+    IssuedDocument.Kind.AGENCY_PLAN: "Kế hoạch",
     IssuedDocument.Kind.REMINDER_LETTER: "Công văn",
     IssuedDocument.Kind.REVIEW: "Báo cáo",
     IssuedDocument.Kind.INVITATION: "Giấy mời",
@@ -729,8 +774,8 @@ def document_issue(*, kind, parameters, by, agency=None, supersedes=None, **fiel
     ``supersedes`` makes it a re-issue of that document, which keeps its kind and agency: a
     document of another kind or for another agency is a new document, not a re-issue, and is
     not linked to it (the link would show one agency's document to another)."""
-    if kind == IssuedDocument.Kind.AGENCY_REPORT:
-        # The agency of the report, whoever issues it.
+    if kind in (IssuedDocument.Kind.AGENCY_REPORT, IssuedDocument.Kind.AGENCY_PLAN):
+        # The agency of the report (or plan), whoever issues it.
         agency = Report.objects.select_related("agency").get(pk=parameters["report"]).agency
     elif kind == IssuedDocument.Kind.INVITATION:
         # The party that holds the ceremony invites.
@@ -785,7 +830,7 @@ def issuing_body(kind, date, agency=None):
     none for an assignment list, an appendix of the directive's letter."""
     if kind == IssuedDocument.Kind.ASSIGNMENT_LIST:
         return None
-    if kind in (IssuedDocument.Kind.AGENCY_REPORT, IssuedDocument.Kind.INVITATION):
+    if kind in IssuedDocument.OWN_KINDS:
         if agency is None:
             raise ValidationError(_("An agency's report is issued by that agency."))
         return agency
@@ -921,6 +966,20 @@ def workbook(document):
                 ["Đề xuất điều chỉnh: cơ quan, đơn vị", "Địa bàn kết nghĩa", "Lý do"],
                 f["proposed_reassignments"],
             )
+        if f.get("plans"):
+            names = ["planned", "done", "not_done", "under_way", "budget", "spent"]
+            table(
+                [
+                    f"Kế hoạch năm {f['plan_year']}: cơ quan, đơn vị",
+                    "Hoạt động dự kiến",
+                    "Đã thực hiện",
+                    "Chưa thực hiện",
+                    "Còn trong thời gian",
+                    "Kinh phí dự kiến (đ)",
+                    "Đã hỗ trợ (đ)",
+                ],
+                [[r["agency"], *(r[n] for n in names)] for r in f["plans"]],
+            )
     elif kind == IssuedDocument.Kind.AGENCY_REPORT:
         table(
             [
@@ -933,6 +992,11 @@ def workbook(document):
                 "Công trình (đ)",
             ],
             f["activities"],
+        )
+    elif kind == IssuedDocument.Kind.AGENCY_PLAN:
+        table(
+            ["STT", "Thời gian", "Địa bàn", "Loại hoạt động", "Nội dung", "Kinh phí dự kiến (đ)"],
+            [[i, *row] for i, row in enumerate(f["planned"], start=1)],
         )
     elif kind == IssuedDocument.Kind.REASSIGNMENT_LETTER:
         table(
@@ -1015,7 +1079,7 @@ def default_fields(kind, date=None, agency=None):
         body = None
     if body is None:
         # An agency's own document, before the agency is chosen: no heading to show yet.
-        own = kind in (IssuedDocument.Kind.AGENCY_REPORT, IssuedDocument.Kind.INVITATION)
+        own = kind in IssuedDocument.OWN_KINDS
         fields.update(issuer="" if own else coordinating_body_name(date), parent_body="")
     else:
         fields.update(header_of(body, date))
@@ -1046,6 +1110,9 @@ def default_fields(kind, date=None, agency=None):
         )
     elif kind == IssuedDocument.Kind.AGENCY_REPORT:
         fields.update(addressees=coordinating_body_name(date), recipients="")
+    elif kind == IssuedDocument.Kind.AGENCY_PLAN:
+        # A plan is addressed to no one; it is sent to the coordinating body.
+        fields.update(addressees="", recipients=coordinating_body_name(date))
     elif kind == IssuedDocument.Kind.INVITATION:
         fields.update(addressees="", recipients="")
     elif kind == IssuedDocument.Kind.REASSIGNMENT_LETTER:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from assignments.models import Assignment
 from assignments.validators import validate_pdf, validate_upload_size
 
-from .models import Activity, ActivityGoods, ActivityWork, Extension, Report
+from .models import Activity, ActivityGoods, ActivityWork, Extension, PlannedActivity, Report
 
 
 class DateInput(forms.DateInput):
@@ -116,6 +116,70 @@ class ReportForm(forms.ModelForm):
             validate_upload_size(scan)
             validate_pdf(scan)
         return scan
+
+
+class PlanForm(ReportForm):
+    """A yearly plan's texts; its planned activities are a formset of their own."""
+
+    class Meta:
+        model = Report
+        fields = ["objectives", "resources", "organisation", "scan"]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 4})
+            for name in ("objectives", "resources", "organisation")
+        }
+        help_texts = {
+            "resources": _("Where the funds come from: the agency's budget, staff, donors."),
+            "organisation": _("Who carries out what, and when the agency reports."),
+        }
+
+
+class PlannedActivityForm(forms.ModelForm):
+    """A planned activity, for one of the agency's twinnings held during the plan's year (or
+    for all of them). Funds left empty are 0; an untouched empty line is skipped."""
+
+    class Meta:
+        model = PlannedActivity
+        fields = ["period", "assignment", "kind", "description", "budget_vnd"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, report, **kwargs):
+        super().__init__(*args, **kwargs)
+        year = report.deadline.plan_year
+        self.fields["assignment"].queryset = (
+            Assignment.objects.filter(agency=report.agency)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=dt.date(year, 1, 1)))
+            .filter(start_date__lte=dt.date(year, 12, 31))
+            .select_related("village__commune", "commune__parent")
+            .order_by("village__sort_key", "commune__sort_key")
+        )
+        self.fields["assignment"].empty_label = _("All the agency's twinnings")
+        self.fields["assignment"].label_from_instance = lambda a: a.target_place()
+        self.fields["budget_vnd"].required = False
+        if not self.instance.pk:
+            self.fields["budget_vnd"].initial = None
+
+    def clean_budget_vnd(self):
+        return self.cleaned_data.get("budget_vnd") or 0
+
+
+class BasePlannedFormSet(forms.BaseInlineFormSet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.queryset = self.queryset.select_related("assignment")
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "report": self.instance}
+
+
+PlannedFormSet = forms.inlineformset_factory(
+    Report,
+    PlannedActivity,
+    form=PlannedActivityForm,
+    formset=BasePlannedFormSet,
+    extra=3,
+    can_delete=True,
+)
 
 
 class ReturnForm(forms.Form):

@@ -360,6 +360,10 @@ class Report(models.Model):
     shortcomings = models.TextField(_("shortcomings and limitations"), blank=True)
     directions = models.TextField(_("directions ahead"), blank=True)
     proposals = models.TextField(_("recommendations and proposals"), blank=True)
+    # A plan's texts (the deadline's rule says whether the report is a yearly plan).
+    objectives = models.TextField(_("objectives and requirements"), blank=True)
+    resources = models.TextField(_("funds and resources"), blank=True)
+    organisation = models.TextField(_("implementation"), blank=True)
     scan = models.FileField(
         _("signed scan (PDF)"),
         storage=private_storage,
@@ -396,6 +400,10 @@ class Report(models.Model):
     def is_editable(self):
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
 
+    @property
+    def is_plan(self):
+        return self.deadline.rule.is_plan
+
     def period(self):
         """The activities a report covers: since the previous deadline of the same rule."""
         previous = (
@@ -422,6 +430,55 @@ class Report(models.Model):
         return super().delete(*args, **kwargs)
 
 
+class PlannedActivity(models.Model):
+    """An activity a yearly plan intends: when (a month, a quarter or the whole year), where
+    (one of the agency's twinnings, or all of them), what, and the funds set aside."""
+
+    class Period(models.TextChoices):
+        YEAR = "year", _("Whole year")
+        Q1 = "q1", _("Quarter I")
+        Q2 = "q2", _("Quarter II")
+        Q3 = "q3", _("Quarter III")
+        Q4 = "q4", _("Quarter IV")
+        M1 = "m1", _("January")
+        M2 = "m2", _("February")
+        M3 = "m3", _("March")
+        M4 = "m4", _("April")
+        M5 = "m5", _("May")
+        M6 = "m6", _("June")
+        M7 = "m7", _("July")
+        M8 = "m8", _("August")
+        M9 = "m9", _("September")
+        M10 = "m10", _("October")
+        M11 = "m11", _("November")
+        M12 = "m12", _("December")
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="planned", verbose_name=_("plan")
+    )
+    period = models.CharField(_("when"), max_length=4, choices=Period.choices)
+    assignment = models.ForeignKey(
+        Assignment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("twinning"),
+        help_text=_("Empty: for all the agency's twinnings."),
+    )
+    kind = models.CharField(_("type"), max_length=15, choices=Activity.Kind.choices)
+    description = models.TextField(_("activity planned"))
+    budget_vnd = models.PositiveBigIntegerField(_("funds planned (VND)"), default=0)
+
+    class Meta:
+        verbose_name = _("planned activity")
+        verbose_name_plural = _("planned activities")
+        ordering = ["report", "pk"]
+
+    def __str__(self):
+        return f"{self.get_period_display()}: {self.description[:60]}"
+
+
 class ReportVersion(models.Model):
     """A submitted version, frozen: the texts, the activities and totals as submitted."""
 
@@ -442,6 +499,10 @@ class ReportVersion(models.Model):
     directions = models.TextField(_("directions ahead"), blank=True)
     proposals = models.TextField(_("recommendations and proposals"), blank=True)
     activities = models.JSONField(_("activities"), default=list)
+    objectives = models.TextField(_("objectives and requirements"), blank=True)
+    resources = models.TextField(_("funds and resources"), blank=True)
+    organisation = models.TextField(_("implementation"), blank=True)
+    planned = models.JSONField(_("planned activities"), default=list)
     cash_vnd = models.PositiveBigIntegerField(_("cash (VND)"), default=0)
     in_kind_vnd = models.PositiveBigIntegerField(_("value in kind (VND)"), default=0)
     works_vnd = models.PositiveBigIntegerField(_("works, value (VND)"), default=0)
@@ -642,6 +703,7 @@ class IssuedDocument(models.Model):
         ASSIGNMENT_LIST = "assignment_list", _("Assignment list (appendix)")
         CONSOLIDATED = "consolidated", _("Consolidated report")
         AGENCY_REPORT = "agency_report", _("Agency's report")
+        AGENCY_PLAN = "agency_plan", _("Agency's yearly twinning plan")
         REMINDER_LETTER = "reminder_letter", _("Reminder letter")
         REVIEW = "review", _("Multi-year review")
         INVITATION = "invitation", _("Invitation to a twinning ceremony")
@@ -749,6 +811,10 @@ class IssuedDocument(models.Model):
     @property
     def addressee_list(self):
         return [line.strip() for line in self.addressees.splitlines() if line.strip()]
+
+    # The kinds an agency issues under its own heading, number and signature, whoever
+    # issues them in the application.
+    OWN_KINDS = (Kind.AGENCY_REPORT, Kind.AGENCY_PLAN, Kind.INVITATION)
 
     def may_be_reissued_as(self, *, kind, agency):
         """Whether a new document of ``kind`` for ``agency`` is a re-issue of this one: same

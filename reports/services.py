@@ -11,12 +11,13 @@ from django.utils.translation import pgettext_lazy
 from assignments import lifecycle
 from assignments import services as assignment_services
 
-from . import support
+from . import plans, support
 from .models import (
     Activity,
     ActivityGoods,
     ActivityWork,
     Extension,
+    PlannedActivity,
     Report,
     ReportVersion,
     ReviewEvent,
@@ -183,8 +184,11 @@ def report_for(*, deadline, agency):
 
 
 @transaction.atomic
-def report_save(*, report, by, fields, scan=None):
-    """Save a draft (or a returned report being revised); a submitted report is locked."""
+def report_save(*, report, by, fields, scan=None, planned=None):
+    """Save a draft (or a returned report being revised); a submitted report is locked.
+
+    ``planned``, for a plan, replaces its planned activities (dicts of their fields); each
+    is for one of the agency's twinnings or for all of them."""
     report = _locked(report)
     if not report.is_editable:
         raise WorkflowError(_("A submitted report is locked and cannot be changed."))
@@ -195,15 +199,25 @@ def report_save(*, report, by, fields, scan=None):
     report._history_user = by
     report.full_clean()
     report.save()
+    if planned is not None:
+        items = [PlannedActivity(report=report, **fields) for fields in planned]
+        for item in items:
+            if item.assignment_id and item.assignment.agency_id != report.agency_id:
+                raise WorkflowError(_("A planned activity names another agency's twinning."))
+            item.full_clean(exclude=["report"])
+        report.planned.all().delete()
+        PlannedActivity.objects.bulk_create(items)
     return report
 
 
-@transaction.atomic
-def report_submit(*, report, by):
-    """Submit: freeze the texts, the period's activities and totals as a new version."""
-    report = _locked(report)
-    target = check_report_transition(report.status, "submit")
-    if not report.no_activity and not report.results.strip():
+def _check_complete(report):
+    """What a report (or a plan) must hold before it is submitted."""
+    if report.is_plan:
+        if not report.objectives.strip():
+            raise WorkflowError(_("Write the plan's objectives and requirements."))
+        if not report.planned.exists():
+            raise WorkflowError(_("List at least one planned activity."))
+    elif not report.no_activity and not report.results.strip():
         raise WorkflowError(
             _(
                 "Write the results achieved, or tick “nothing to report” if the agency had no "
@@ -212,7 +226,25 @@ def report_submit(*, report, by):
         )
     if not report.scan:
         raise WorkflowError(_("Attach the signed scan of the report (PDF) before submitting."))
-    activities = list(report.activities().prefetch_related("goods", "works"))
+
+
+@transaction.atomic
+def report_submit(*, report, by):
+    """Submit: freeze the texts, the period's activities and totals as a new version."""
+    report = _locked(report)
+    target = check_report_transition(report.status, "submit")
+    _check_complete(report)
+    if report.is_plan:
+        activities = []
+        planned = [
+            plans.snapshot(item)
+            for item in report.planned.select_related(
+                "assignment__village__commune", "assignment__commune__parent"
+            )
+        ]
+    else:
+        activities = list(report.activities().prefetch_related("goods", "works"))
+        planned = []
     now = timezone.now()
     version = ReportVersion.objects.create(
         report=report,
@@ -225,6 +257,10 @@ def report_submit(*, report, by):
         directions=report.directions,
         proposals=report.proposals,
         activities=[activity_snapshot(a) for a in activities],
+        objectives=report.objectives,
+        resources=report.resources,
+        organisation=report.organisation,
+        planned=planned,
         cash_vnd=sum(a.cash_vnd for a in activities),
         in_kind_vnd=sum(a.in_kind_vnd for a in activities),
         works_vnd=sum(a.works_vnd for a in activities),

@@ -349,7 +349,7 @@ def own_standing(columns, today=None):
     for column in columns:
         date = column.deadline.effective_date
         after = [d for d in own[column.deadline.rule.directive_id] if d.effective >= date]
-        if not after:
+        if not after or column.deadline.rule.is_plan:  # plans are not consolidated
             standings.append(None)
             continue
         deadline = after[0]

@@ -23,13 +23,15 @@ from assignments.models import (
 )
 from assignments.views.permissions import coordinator_required, show_errors
 
-from . import services, timeliness, tracking
+from . import plans, services, timeliness, tracking
 from .forms import (
     AcceptForm,
     ActivityForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
     GoodsFormSet,
+    PlanForm,
+    PlannedFormSet,
     ReportForm,
     ReturnForm,
     TrackingFilterForm,
@@ -243,13 +245,23 @@ def report_open(request, deadline_pk, agency_pk):
             raise Http404(_("This agency has not started this report."))
         return redirect("reports:report_detail", pk=report.pk)
     draft = report or Report(deadline=deadline, agency=agency)
-    form = ReportForm(request.POST or None, request.FILES or None, instance=draft)
-    if request.method == "POST" and form.is_valid():
+    is_plan = deadline.rule.is_plan
+    form = (PlanForm if is_plan else ReportForm)(
+        request.POST or None, request.FILES or None, instance=draft
+    )
+    planned = PlannedFormSet(request.POST or None, instance=draft, prefix="planned")
+    if request.method == "POST" and form.is_valid() and (not is_plan or planned.is_valid()):
         report = report or services.report_for(deadline=deadline, agency=agency)
         fields = {k: v for k, v in form.cleaned_data.items() if k != "scan"}
         scan = request.FILES.get("scan")
         try:
-            report = services.report_save(report=report, by=request.user, fields=fields, scan=scan)
+            report = services.report_save(
+                report=report,
+                by=request.user,
+                fields=fields,
+                scan=scan,
+                planned=line_data(planned) if is_plan else None,
+            )
             if "submit" in request.POST:
                 services.report_submit(report=report, by=request.user)
                 messages.success(request, _("The report was submitted."))
@@ -259,9 +271,24 @@ def report_open(request, deadline_pk, agency_pk):
         else:
             messages.success(request, _("The draft was saved."))
         return redirect("reports:report_open", deadline_pk=deadline.pk, agency_pk=agency.pk)
+    extension = services.granted_extension(deadline, agency)
+    due = timeliness.due_date(deadline.effective_date, extension and extension.granted_date)
+    if is_plan:
+        return render(
+            request,
+            "reports/plan_form.html",
+            {
+                "form": form,
+                "planned": planned,
+                "report": report,
+                "deadline": deadline,
+                "agency": agency,
+                "extension": extension,
+                "due": due,
+            },
+        )
     activities = draft.activities()
     totals = activities.totals()
-    extension = services.granted_extension(deadline, agency)
     return render(
         request,
         "reports/report_form.html",
@@ -275,9 +302,7 @@ def report_open(request, deadline_pk, agency_pk):
             "activities": activities.order_by("-date", "-pk")[:ACTIVITIES_SHOWN],
             "totals": totals,
             "extension": extension,
-            "due": timeliness.due_date(
-                deadline.effective_date, extension and extension.granted_date
-            ),
+            "due": due,
         },
     )
 
@@ -292,6 +317,7 @@ def report_detail(request, pk):
         request,
         "reports/report_detail.html",
         {
+            **_plan_progress(report, latest),
             "report": report,
             "versions": versions,
             "latest": latest,
@@ -308,7 +334,19 @@ def report_detail(request, pk):
 def version_detail(request, pk, number):
     report = get_object_or_404(Report.objects.visible_to(request.user).with_related(), pk=pk)
     version = get_object_or_404(report.versions.select_related("submitted_by"), number=number)
-    return render(request, "reports/version_detail.html", {"report": report, "version": version})
+    return render(
+        request,
+        "reports/version_detail.html",
+        {**_plan_progress(report, version), "report": report, "version": version},
+    )
+
+
+def _plan_progress(report, version):
+    """A plan's planned activities with what was done of them, for the page."""
+    if version is None or not report.is_plan:
+        return {}
+    items = plans.report_progress(report, version, timezone.localdate())
+    return {"progress": items, "done_count": sum(1 for i in items if i["standing"] == plans.DONE)}
 
 
 def _serve_private(file, download_name):

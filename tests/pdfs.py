@@ -94,12 +94,14 @@ def layout(pdf, stroked=False):
                 x_tolerance=4,
                 extra_attrs=["fontname", "size"],
                 use_text_flow=True,
+                return_chars=True,
             )
             runs = [
                 Run(
                     unicodedata.normalize("NFC", w["text"]).strip(),
                     w["x0"],
-                    w["x1"],
+                    # Where its last letter ends: a justified line's trailing space is wide.
+                    max(c["x1"] for c in w["chars"] if c["text"].strip()),
                     w["top"],
                     w["bottom"],
                     w["fontname"].split("+")[-1],

@@ -140,6 +140,10 @@ class ReportingRule(models.Model):
         ONCE = deadlines.ONCE, _("Once")
         YEARLY = deadlines.YEARLY, _("Every year")
 
+    class Kind(models.TextChoices):
+        REPORT = "report", _("Report")
+        PLAN = "plan", _("Yearly twinning plan")
+
     directive = models.ForeignKey(
         Directive,
         on_delete=models.CASCADE,
@@ -149,6 +153,21 @@ class ReportingRule(models.Model):
     label = models.CharField(_("label"), max_length=255)
     reporter = models.CharField(
         _("who reports"), max_length=12, choices=Reporter.choices, default=Reporter.AGENCIES
+    )
+    kind = models.CharField(
+        _("what is due"),
+        max_length=8,
+        choices=Kind.choices,
+        default=Kind.REPORT,
+        help_text=_(
+            "A plan lists the activities an agency intends for a year; it is submitted and "
+            "reviewed as a report is."
+        ),
+    )
+    plan_for_next_year = models.BooleanField(
+        _("plan for the following year"),
+        default=False,
+        help_text=_("The plan due on this date is for the year after it (e.g. due 15-12)."),
     )
     frequency = models.CharField(_("frequency"), max_length=8, choices=Frequency.choices)
     due_date = models.DateField(_("due date"), null=True, blank=True)
@@ -197,6 +216,10 @@ class ReportingRule(models.Model):
         return f"{self.label} ({self.directive.number})"
 
     def clean(self):
+        if self.plan_for_next_year and self.kind != self.Kind.PLAN:
+            raise ValidationError(
+                {"plan_for_next_year": _("Only a plan can be for the following year.")}
+            )
         if self.frequency == deadlines.YEARLY and self.due_month and self.due_day:
             try:
                 dt.date(2024, self.due_month, self.due_day)  # 2024 is a leap year
@@ -231,6 +254,14 @@ class ReportingRule(models.Model):
     @property
     def recipient_list(self):
         return [line.strip() for line in self.recipients.splitlines() if line.strip()]
+
+    @property
+    def is_plan(self):
+        return self.kind == self.Kind.PLAN
+
+    def plan_year(self, due_date):
+        """The year a plan due on ``due_date`` is for."""
+        return due_date.year + 1 if self.plan_for_next_year else due_date.year
 
 
 class ReportingDeadlineQuerySet(models.QuerySet):
@@ -281,6 +312,11 @@ class ReportingDeadline(models.Model):
     @property
     def year(self):
         return self.due_date.year
+
+    @property
+    def plan_year(self):
+        """The year of the plans due at this deadline (a plan rule's)."""
+        return self.rule.plan_year(self.due_date)
 
     def expected_agencies(self):
         """Agencies expected to report: those with an assignment in force on the due date.

@@ -135,12 +135,13 @@ def test_saving_a_rule_in_the_admin_derives_its_deadlines(admin_client, demo):
     from assignments.models import ReportingRule
 
     rule = ReportingRule.objects.get(
-        frequency="yearly", reporter="agencies", directive__number="43/KH-UBND"
+        frequency="yearly", reporter="agencies", kind="report", directive__number="43/KH-UBND"
     )
     data = {
         "directive": rule.directive_id,
         "label": rule.label,
         "reporter": rule.reporter,
+        "kind": "report",
         "frequency": "yearly",
         "due_date": "",
         "due_month": 11,

@@ -124,9 +124,11 @@ def check_format(
 def check_margins(laid):
     for page in laid:
         assert page.text_left >= LEFT - 0.5, (page.number, page.text_left / MM)
-        # (A justified line's run ends with the advance of its last space: 1.5 pt allowed.)
+        # (WeasyPrint's justification spaces a line by widths that kerning then changes, so
+        # a justified line may end a little past the margin (Kozea/WeasyPrint#2687, #2928):
+        # ink measured at most 1.25 pt, 0.44 mm, past it; 2 pt of advance allowed.)
         widest = max(page.runs, key=lambda run: run.x1)
-        assert widest.x1 <= page.width - RIGHT + 1.5, (page.number, widest)
+        assert widest.x1 <= page.width - RIGHT + 2, (page.number, widest)
 
 
 def main_part(laid):

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--directive", help=_("Number of the document, e.g. 345/UBND-NC"))
         parser.add_argument("--year", type=int, help=_("Year of the deadline, or last year"))
         parser.add_argument("--first-year", type=int, help=_("First year of a review"))
-        parser.add_argument("--agency", help=_("Agency name, for its own report"))
+        parser.add_argument("--agency", help=_("Agency name, for its own report or plan"))
         parser.add_argument("--number", default="", help=_("Document number"))
         parser.add_argument("--signer", default="", help=_("Signer's name"))
         parser.add_argument("--user", default=None, help=_("Username recorded as issuer"))
@@ -69,7 +69,9 @@ class Command(BaseCommand):
 
     def parameters(self, kind, directive, year, first_year, agency):
         def deadline():
-            deadlines = ReportingDeadline.objects.filter(rule__reporter="agencies")
+            deadlines = ReportingDeadline.objects.filter(
+                rule__reporter="agencies", rule__kind="report"
+            )
             if directive:
                 deadlines = deadlines.filter(rule__directive=directive)
             if year:
@@ -102,10 +104,15 @@ class Command(BaseCommand):
             raise CommandError(_("Give --agency with an agency's exact name."))
         report = (
             Report.objects.filter(agency=agency_obj)
+            .filter(deadline__rule__kind="plan" if kind == Kind.AGENCY_PLAN else "report")
             .exclude(status="draft")
             .order_by("-deadline__due_date")
             .first()
         )
         if report is None:
-            raise CommandError(_("This agency has no submitted report."))
+            raise CommandError(
+                _("This agency has no submitted plan.")
+                if kind == Kind.AGENCY_PLAN
+                else _("This agency has no submitted report.")
+            )
         return {"report": report.pk}
