@@ -23,6 +23,7 @@ def run():
     from pypdf import PdfReader
 
     from assignments.models import Assignment, Directive, ReportingDeadline, User
+    from assignments.services import assignment_reassign
     from reports import documents
     from reports.docx import render_docx
     from reports.models import Report
@@ -32,17 +33,34 @@ def run():
     user = User.objects.get(username="dieuphoi")
     plan = Directive.objects.get(number__endswith="/KH-UBND-TH")
     deadline = (
-        ReportingDeadline.objects.filter(rule__directive=plan, reports__isnull=False)
+        ReportingDeadline.objects.filter(
+            rule__directive=plan, rule__kind="report", reports__isnull=False
+        )
         .order_by("-due_date")
         .first()
     )
     report = Report.objects.filter(deadline=deadline).exclude(status="draft").first()
+    yearly_plan = (
+        Report.objects.filter(deadline__rule__directive=plan, deadline__rule__kind="plan")
+        .exclude(status="draft")
+        .first()
+    )
     year = deadline.due_date.year
     pair = Assignment.objects.filter(directive=plan).order_by("pk").first()
+    # A reassignment for its letter: the last pair passes to the first pair's agency.
+    moved = Assignment.objects.filter(directive=plan, end_date__isnull=True).order_by("-pk")[0]
+    assignment_reassign(
+        assignment=moved,
+        end_date=deadline.due_date,
+        reason="Sáp nhập đơn vị",
+        by=user,
+        agency=pair.agency,
+    )
     cases = [
         ("assignment list (3,000 rows)", "assignment_list", {"directive": plan.pk}),
         ("consolidated report (500 agencies)", "consolidated", {"deadline": deadline.pk}),
         ("agency's report", "agency_report", {"report": report.pk}),
+        ("agency's yearly plan", "agency_plan", {"report": yearly_plan.pk}),
         ("reminder letter", "reminder_letter", {"deadline": deadline.pk, "reply_by": "2030-01-01"}),
         (
             "invitation to a ceremony",
@@ -54,6 +72,7 @@ def run():
                 "participants": "Đại diện Sở Dân tộc và Tôn giáo\nĐại diện UBND xã",
             },
         ),
+        ("reassignment letter", "reassignment", {"assignment": moved.pk}),
         (
             "10-year review",
             "review",

@@ -260,3 +260,67 @@ def test_select_all_on_the_export_page_works_under_the_content_security_policy(
     toggle.check()
     assert all(box.is_checked() for box in fields.all())
     assert admin.violations == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_reporter_plans_the_year_and_the_coordinator_accepts_the_plan(
+    browser, live_server, tmp_path, settings
+):
+    from assignments import services as assignment_services
+    from assignments.models import Directive, ReportingRule, User
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    call_command("seed_demo", force=True, without_story=True, verbosity=0)
+    rule = ReportingRule.objects.create(
+        directive=Directive.objects.get(number="345/UBND-NC"),
+        label="Kế hoạch kết nghĩa năm sau",
+        kind="plan",
+        plan_for_next_year=True,
+        frequency="yearly",
+        due_month=12,
+        due_day=15,
+        first_year=2024,
+        last_year=2024,
+    )
+    assignment_services.rule_sync_deadlines(rule=rule, by=User.objects.get(username="dieuphoi"))
+    scan = tmp_path / "ke-hoach-ky.pdf"
+    scan.write_bytes(make_pdf())
+
+    reporter = Session(browser, live_server, "plan")
+    reporter.login("vhttdl")
+    reporter.page.wait_for_selector("h1:has-text('Sở Văn hóa, Thể thao và Du lịch')")
+    reporter.page.click("nav >> text=Hạn báo cáo và tình hình nộp")
+    reporter.page.locator("tr", has_text="15/12/2024").get_by_role(
+        "link", name="Lập kế hoạch"
+    ).click()
+    reporter.page.fill("textarea[name=objectives]", "Hỗ trợ sinh kế, giảm nghèo bền vững.")
+    reporter.page.select_option("select[name=planned-0-period]", "q1")
+    reporter.page.select_option("select[name=planned-0-kind]", "gifts")
+    reporter.page.fill("textarea[name=planned-0-description]", "Thăm, chúc Tết, tặng quà")
+    reporter.page.fill("input[name=planned-0-budget_vnd]", "10000000")
+    reporter.page.select_option("select[name=planned-1-period]", "m7")
+    reporter.page.select_option("select[name=planned-1-assignment]", label="làng Dip, xã Ia Kreng")
+    reporter.page.select_option("select[name=planned-1-kind]", "production")
+    reporter.page.fill("textarea[name=planned-1-description]", "Hỗ trợ bò giống cho hộ nghèo")
+    reporter.page.set_input_files("input[name=scan]", str(scan))
+    reporter.shot("plan-form")
+    reporter.page.set_viewport_size({"width": 390, "height": 844})
+    reporter.shot("plan-form-phone")
+    reporter.page.set_viewport_size({"width": 1280, "height": 900})
+    reporter.page.click("button[name=submit]")
+    reporter.page.wait_for_selector("text=Đã nộp báo cáo.")
+    assert "Hỗ trợ bò giống cho hộ nghèo" in reporter.page.content()
+    reporter.shot("plan-submitted")
+    plan = Report.objects.get()
+    assert plan.status == "submitted" and len(plan.versions.get().planned) == 2
+
+    coordinator = Session(browser, live_server, "plan-review")
+    coordinator.login("dieuphoi")
+    coordinator.goto(f"/reports/{plan.pk}/")
+    coordinator.page.wait_for_selector("text=10.000.000 đ")
+    coordinator.page.click("button:has-text('Tiếp nhận')")
+    coordinator.page.wait_for_selector("text=Đã tiếp nhận báo cáo.")
+    coordinator.shot("plan-accepted")
+    plan.refresh_from_db()
+    assert plan.status == "accepted"
+    assert reporter.violations == [] and coordinator.violations == []

@@ -4,7 +4,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 
-from assignments.models import Agency, Assignment, ReportingDeadline, User
+from assignments import services as assignment_services
+from assignments.models import Agency, Assignment, ReportingDeadline, ReportingRule, User
 from reports import services
 from reports.models import CalendarFeed
 from tests.pdfs import make_pdf
@@ -142,3 +143,43 @@ def issue_agency_report(report, user):
         **fields,
     )
     return documents.render(document)
+
+
+@pytest.fixture
+def plan_deadline(coordinator_user, march_deadline):
+    """The letter's plans, due each 15-12 for the following year: 15/12/2024 for 2025."""
+    rule = ReportingRule.objects.create(
+        directive=march_deadline.rule.directive,
+        label="Kế hoạch kết nghĩa năm sau",
+        kind="plan",
+        plan_for_next_year=True,
+        frequency="yearly",
+        due_month=12,
+        due_day=15,
+        first_year=2024,
+        last_year=2025,
+    )
+    assignment_services.rule_sync_deadlines(rule=rule, by=coordinator_user)
+    return ReportingDeadline.objects.get(rule=rule, due_date=dt.date(2024, 12, 15))
+
+
+def item(period, kind, assignment=None, budget=0, description="Thăm, tặng quà"):
+    return {
+        "period": period,
+        "assignment": assignment,
+        "kind": kind,
+        "description": description,
+        "budget_vnd": budget,
+    }
+
+
+def submitted_plan(user, deadline, items):
+    report = services.report_for(deadline=deadline, agency=agency_of(user))
+    services.report_save(
+        report=report,
+        by=user,
+        fields={"objectives": "Hỗ trợ sinh kế, giảm nghèo.", "resources": "Ngân sách cơ quan."},
+        scan=ContentFile(make_pdf(), name="ke-hoach.pdf"),
+        planned=items,
+    )
+    return services.report_submit(report=report, by=user)

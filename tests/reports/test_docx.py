@@ -17,7 +17,7 @@ from assignments.models import Assignment, Directive
 from reports import documents
 from reports.legal import legal_date
 from tests.pdfs import MM, layout
-from tests.reports.conftest import agency_of, make_submitted_report
+from tests.reports.conftest import agency_of, item, make_submitted_report, submitted_plan
 from tests.reports.test_documents import check_margins, issue, pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -25,10 +25,13 @@ ARTEFACTS = settings.BASE_DIR / "test-artefacts" / "docx"
 
 
 @pytest.fixture
-def issued(coordinator_user, reporter, march_deadline):
+def issued(coordinator_user, reporter, march_deadline, plan_deadline):
     """One document of every kind, issued and rendered."""
     directive = Directive.objects.get(number="345/UBND-NC")
     report = make_submitted_report(reporter, march_deadline)
+    plan = submitted_plan(
+        reporter, plan_deadline, [item("q1", "gifts", budget=10_000_000), item("m7", "visit")]
+    )
     pair = Assignment.objects.filter(agency=agency_of(reporter)).first()
     moved = Assignment.objects.get(agency__name="Sở Tư pháp")
     services.assignment_reassign(
@@ -45,6 +48,13 @@ def issued(coordinator_user, reporter, march_deadline):
         ),
         "agency_report": issue(
             "agency_report", {"report": report.pk}, coordinator_user, number="07/BC-SVHTTDL"
+        ),
+        "agency_plan": issue(
+            "agency_plan",
+            {"report": plan.pk},
+            coordinator_user,
+            number="08/KH-SVHTTDL",
+            addressees="",
         ),
         "reminder_letter": issue(
             "reminder_letter",

@@ -6,16 +6,14 @@ import datetime as dt
 import io
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from assignments import services as assignment_services
-from assignments.models import Assignment, ReportingDeadline, ReportingRule
+from assignments.models import Assignment, ReportingDeadline
 from reports import documents, plans, services
 from reports.models import PlannedActivity, Report
 from tests.pdfs import layout, make_pdf
-from tests.reports.conftest import agency_of, record_activity
+from tests.reports.conftest import agency_of, item, record_activity, submitted_plan
 from tests.reports.test_documents import (
     check_appendix,
     check_format,
@@ -31,46 +29,6 @@ from tests.reports.test_documents import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def plan_deadline(coordinator_user, march_deadline):
-    """The letter's plans, due each 15-12 for the following year: 15/12/2024 for 2025."""
-    rule = ReportingRule.objects.create(
-        directive=march_deadline.rule.directive,
-        label="Kế hoạch kết nghĩa năm sau",
-        kind="plan",
-        plan_for_next_year=True,
-        frequency="yearly",
-        due_month=12,
-        due_day=15,
-        first_year=2024,
-        last_year=2025,
-    )
-    assignment_services.rule_sync_deadlines(rule=rule, by=coordinator_user)
-    return ReportingDeadline.objects.get(rule=rule, due_date=dt.date(2024, 12, 15))
-
-
-def item(period, kind, assignment=None, budget=0, description="Thăm, tặng quà"):
-    return {
-        "period": period,
-        "assignment": assignment,
-        "kind": kind,
-        "description": description,
-        "budget_vnd": budget,
-    }
-
-
-def submitted_plan(user, deadline, items):
-    report = services.report_for(deadline=deadline, agency=agency_of(user))
-    services.report_save(
-        report=report,
-        by=user,
-        fields={"objectives": "Hỗ trợ sinh kế, giảm nghèo.", "resources": "Ngân sách cơ quan."},
-        scan=ContentFile(make_pdf(), name="ke-hoach.pdf"),
-        planned=items,
-    )
-    return services.report_submit(report=report, by=user)
-
-
 def test_a_plan_is_written_on_its_form_and_submitted_with_its_activities_frozen(
     client, reporter, plan_deadline
 ):
@@ -81,6 +39,7 @@ def test_a_plan_is_written_on_its_form_and_submitted_with_its_activities_frozen(
     page = client.get(url).content.decode()
     assert "Objectives and requirements" in page or "Mục đích, yêu cầu" in page
     assert own.target_place() in page  # the agency's own twinnings are offered
+    assert "kế hoạch năm 2025" in page and "2.025" not in page
     data = {
         "objectives": "Hỗ trợ sinh kế, giảm nghèo bền vững.",
         "resources": "Ngân sách cơ quan: 40.000.000 đồng.",
@@ -234,6 +193,7 @@ def test_the_plan_is_reviewed_like_a_report_and_shows_what_was_done(
         page = client.get(url).content.decode()
     bound = len(small.captured_queries)  # (read now: each request empties the log)
     assert "01/02/2025" in page  # the date the gifts line was carried out
+    assert "kế hoạch năm 2025" in page and "2.025" not in page
     assert "10.000.000" in page
     issue_url = reverse("reports:document_create", args=["agency_plan"])
     assert f"{issue_url}?report={report.pk}" in page
