@@ -22,9 +22,13 @@ from .models import (
     Agency,
     AgencyMembership,
     AgencySuccession,
+    Agreement,
+    AgreementContent,
+    AgreementParty,
     Assignment,
     Directive,
     EthnicGroup,
+    Meeting,
     ReportingDeadline,
     ReportingRule,
     RestructuringEvent,
@@ -766,3 +770,41 @@ class RestructuringEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AgreementPartyInline(admin.TabularInline):
+    model = AgreementParty
+    extra = 0
+    autocomplete_fields = ["agency"]
+
+
+class AgreementContentInline(admin.StackedInline):
+    model = AgreementContent
+    extra = 0
+    fields = [("group", "number"), "title", ("lead", "lead_other"), "participants"]
+    autocomplete_fields = ["lead"]
+    filter_horizontal = ["participants"]
+
+
+class MeetingInline(admin.TabularInline):
+    model = Meeting
+    extra = 0
+    fields = ["due_date", "held_on", "place", "minutes"]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(HistoryAdmin):
+    """Corrections by the administrators; agreements are recorded and followed on their
+    pages (the contents' tasks, progress and reviews are kept there)."""
+
+    list_display = ["name", "kind", "number", "signed_on", "first_year", "last_year"]
+    list_filter = ["kind"]
+    search_fields = ["search_key"]
+    autocomplete_fields = ["assignment"]
+    exclude = ["created_by"]
+    inlines = [AgreementPartyInline, AgreementContentInline, MeetingInline]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

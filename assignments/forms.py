@@ -8,7 +8,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import restructuring
-from .models import AdministrativeUnit, Agency, Directive, VillageYearFigures
+from .models import (
+    AdministrativeUnit,
+    Agency,
+    Agreement,
+    AgreementContent,
+    Assignment,
+    Directive,
+    Standing,
+    VillageYearFigures,
+)
+from .validators import validate_pdf, validate_upload_size
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
@@ -479,3 +489,128 @@ class ReassignForm(forms.Form):
         if end and end < self.assignment.start_date:
             self.add_error("end_date", _("The end cannot be before the assignment started."))
         return data
+
+
+# --- Agreements ------------------------------------------------------------------------------
+
+
+class AgreementForm(forms.ModelForm):
+    """A covenant (for a twinning) or a coordination programme (for its parties)."""
+
+    parties = forms.ModelMultipleChoiceField(
+        queryset=Agency.objects.none(),
+        required=False,
+        label=_("Parties (a programme)"),
+        help_text=_("A covenant's parties are its twinning's agency and its target."),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "kind",
+            "assignment",
+            "name",
+            "number",
+            "signed_on",
+            "place",
+            "first_year",
+            "last_year",
+            "meeting_months",
+            "commitments",
+            "scan",
+            "note",
+        ]
+        widgets = {
+            "signed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "commitments": forms.Textarea(attrs={"rows": 3}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["signed_on"].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
+        pairs = Assignment.objects.visible_to(user).select_related("agency", "village", "commune")
+        self.fields["assignment"].queryset = pairs.order_by("agency__sort_key", "pk")
+        self.fields["assignment"].label_from_instance = lambda a: f"{a.agency} – {a.target}"
+        # Any body may be a party; a party's officer records only agreements its agency is
+        # party to (``clean``).
+        self.fields["parties"].queryset = Agency.objects.order_by("sort_key")
+        self.user = user
+
+    def clean_scan(self):
+        scan = self.cleaned_data.get("scan")
+        if scan and hasattr(scan, "content_type"):
+            validate_upload_size(scan)
+            validate_pdf(scan)
+        return scan
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Agreement.Kind.COVENANT:
+            data["parties"] = []
+        own = set(self.user.agencies.all()) if not self.user.sees_all_agencies else None
+        if own is not None:
+            named = set(data.get("parties") or [])
+            if data.get("assignment"):
+                named.add(data["assignment"].agency)
+            if not named & own:
+                raise forms.ValidationError(_("Your agency must be a party to the agreement."))
+        return data
+
+
+class ContentForm(forms.ModelForm):
+    class Meta:
+        model = AgreementContent
+        fields = ["group", "number", "title", "lead", "lead_other"]
+        widgets = {"title": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = Agency.objects.order_by("sort_key")
+
+
+ContentFormSet = forms.formset_factory(ContentForm, extra=8)
+
+
+class MeetingHeldForm(forms.Form):
+    held_on = forms.DateField(
+        label=_("Held on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    minutes = forms.CharField(
+        label=_("Minutes: what was agreed"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    minutes_scan = forms.FileField(label=_("Signed minutes (PDF)"), required=False)
+
+    def clean_minutes_scan(self):
+        scan = self.cleaned_data.get("minutes_scan")
+        if scan:
+            validate_upload_size(scan)
+            validate_pdf(scan)
+        return scan
+
+
+class ProgressForm(forms.Form):
+    content = forms.ModelChoiceField(queryset=AgreementContent.objects.none(), label=_("Content"))
+    date = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+    standing = forms.ChoiceField(label=_("Standing"), choices=Standing.choices)
+    note = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = forms.FileField(label=_("Evidence (PDF)"), required=False)
+
+    def __init__(self, *args, agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["content"].queryset = agreement.contents.all()
+
+    def clean_evidence(self):
+        evidence = self.cleaned_data.get("evidence")
+        if evidence:
+            validate_upload_size(evidence)
+            validate_pdf(evidence)
+        return evidence

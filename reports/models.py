@@ -4,35 +4,22 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from assignments.models import Agency, Assignment, Directive, ReportingDeadline
+from assignments.models import (
+    Agency,
+    AgreementContent,
+    Assignment,
+    Directive,
+    ReportingDeadline,
+)
+from assignments.periods import Period
 from assignments.text import fold, search_terms
 from assignments.validators import validate_pdf, validate_upload_size
-
-
-class PrivateStorage(FileSystemStorage):
-    """Signed scans live outside the static and media URLs: only a permission-checked view
-    reads them. The folder is read from settings on each use (tests change it)."""
-
-    @property
-    def base_location(self):
-        return settings.PRIVATE_MEDIA_ROOT
-
-    @property
-    def location(self):
-        return str(settings.PRIVATE_MEDIA_ROOT)
-
-
-_private_storage = PrivateStorage()
-
-
-def private_storage():
-    return _private_storage
+from ketnghia.storage import private_storage
 
 
 class AgencyScopedQuerySet(models.QuerySet):
@@ -106,6 +93,12 @@ class Activity(models.Model):
     in_kind_vnd = models.PositiveBigIntegerField(_("goods, value (VND)"), default=0, editable=False)
     works_vnd = models.PositiveBigIntegerField(_("works, value (VND)"), default=0, editable=False)
     participants = models.PositiveIntegerField(_("participants"), null=True, blank=True)
+    contents = models.ManyToManyField(
+        AgreementContent,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("covenant contents carried out"),
+    )
     beneficiary_poor_households = models.PositiveIntegerField(
         _("poor households helped"), null=True, blank=True
     )
@@ -434,24 +427,7 @@ class PlannedActivity(models.Model):
     """An activity a yearly plan intends: when (a month, a quarter or the whole year), where
     (one of the agency's twinnings, or all of them), what, and the funds set aside."""
 
-    class Period(models.TextChoices):
-        YEAR = "year", _("Whole year")
-        Q1 = "q1", _("Quarter I")
-        Q2 = "q2", _("Quarter II")
-        Q3 = "q3", _("Quarter III")
-        Q4 = "q4", _("Quarter IV")
-        M1 = "m1", _("January")
-        M2 = "m2", _("February")
-        M3 = "m3", _("March")
-        M4 = "m4", _("April")
-        M5 = "m5", _("May")
-        M6 = "m6", _("June")
-        M7 = "m7", _("July")
-        M8 = "m8", _("August")
-        M9 = "m9", _("September")
-        M10 = "m10", _("October")
-        M11 = "m11", _("November")
-        M12 = "m12", _("December")
+    Period = Period
 
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, related_name="planned", verbose_name=_("plan")

@@ -9,31 +9,16 @@ period (and at its twinning, when it names one); each recorded activity counts f
 planned activity only, the narrowest periods served first.
 """
 
-import calendar
-import datetime as dt
-
 from django.db.models import Q
 
+from assignments import periods
 from assignments.models import ReportingDeadline
 
-from .models import Activity, PlannedActivity, Report, ReportVersion, SupportYear
+from .models import Activity, Report, ReportVersion, SupportYear
 
 DONE = "done"
 NOT_DONE = "not_done"
 UNDER_WAY = "under_way"
-
-QUARTER_MONTHS = {"q1": (1, 3), "q2": (4, 6), "q3": (7, 9), "q4": (10, 12)}
-
-
-def period_bounds(period, year):
-    """The first and last day of a plan's period ("year", "q1".."q4", "m1".."m12")."""
-    if period == PlannedActivity.Period.YEAR:
-        first, last = 1, 12
-    elif period in QUARTER_MONTHS:
-        first, last = QUARTER_MONTHS[period]
-    else:
-        first = last = int(period[1:])
-    return dt.date(year, first, 1), dt.date(year, last, calendar.monthrange(year, last)[1])
 
 
 def snapshot(item):
@@ -51,7 +36,7 @@ def snapshot(item):
 
 
 def _width(item):
-    first, last = period_bounds(item["period"], 2024)
+    first, last = periods.bounds(item["period"], 2024)
     return (last - first).days
 
 
@@ -65,7 +50,7 @@ def progress(items, activities, year, today):
     order = sorted(range(len(items)), key=lambda i: (_width(items[i]), i))
     for index in order:
         item = items[index]
-        first, last = period_bounds(item["period"], year)
+        first, last = periods.bounds(item["period"], year)
         done_on = None
         for n, (date, kind, assignment) in enumerate(pool):
             if used[n] or not first <= date <= last or kind != item["kind"]:

@@ -8,6 +8,17 @@ decided by one rule (``base.in_force_q``) for every model that has a period.
 """
 
 from .agencies import Agency, AgencyMembership, AgencySuccession, User, coordinating_body_name
+from .agreements import (
+    Agreement,
+    AgreementContent,
+    AgreementParty,
+    AgreementReview,
+    ContentProgress,
+    ContentTask,
+    Meeting,
+    ReviewLine,
+    Standing,
+)
 from .assignments import Assignment, overlap_message
 from .base import VI_COLLATION, KeyedModel, KeyedQuerySet, in_force_q, is_in_force
 from .directives import Directive, ReportingDeadline, ReportingRule
@@ -22,14 +33,23 @@ __all__ = [
     "Agency",
     "AgencyMembership",
     "AgencySuccession",
+    "Agreement",
+    "AgreementContent",
+    "AgreementParty",
+    "AgreementReview",
     "Assignment",
+    "ContentProgress",
+    "ContentTask",
     "Directive",
     "EthnicGroup",
     "KeyedModel",
     "KeyedQuerySet",
+    "Meeting",
     "ReportingDeadline",
     "ReportingRule",
     "RestructuringEvent",
+    "ReviewLine",
+    "Standing",
     "UnitSuccession",
     "User",
     "Village",

@@ -1,6 +1,14 @@
 """Pages of this app: parties and villages (pages.py), a village's figures (villages.py) and
 the coordinators' restructurings (restructuring.py)."""
 
+from .agreements import (
+    agreement_create,
+    agreement_detail,
+    agreement_list,
+    agreement_scan,
+    meeting_held,
+    progress_create,
+)
 from .pages import agency_detail, agency_list, healthz, home, reassign, village_list
 from .restructuring import (
     agency_merge,
@@ -18,8 +26,14 @@ __all__ = [
     "agency_merge",
     "agency_rename",
     "agency_split",
+    "agreement_create",
+    "agreement_detail",
+    "agreement_list",
+    "agreement_scan",
     "healthz",
     "home",
+    "meeting_held",
+    "progress_create",
     "reassign",
     "regime_replace",
     "restructuring_list",

@@ -127,7 +127,27 @@ def scene(reporter, other_reporter, march_deadline):
         .village,
         "own_document": issue_agency_report(own, reporter),
         "other_document": issue_agency_report(other, other_reporter),
+        "own_agreement": signed_covenant(agency_of(reporter), reporter),
+        "other_agreement": signed_covenant(agency_of(other_reporter), other_reporter),
     }
+
+
+def signed_covenant(agency, user):
+    """A covenant of the agency's first pair, with its scan and meetings every 6 months."""
+    from assignments import agreements
+
+    return agreements.agreement_record(
+        by=user,
+        parties=[],
+        contents=[{"number": 1, "title": "Phát triển sản xuất", "lead": agency}],
+        kind="covenant",
+        name=f"Giao ước kết nghĩa của {agency}",
+        signed_on=dt.date(2024, 3, 20),
+        first_year=2024,
+        assignment=Assignment.objects.filter(agency=agency).first(),
+        meeting_months=6,
+        scan=ContentFile(make_pdf(), name="giao-uoc.pdf"),
+    )
 
 
 def issue_agency_report(report, user):

@@ -158,6 +158,18 @@ RULES = {
         ({"pk": "other_document"}, logged_in(200, reporter=404)),
     ],
     "reports:register": [({}, logged_in(200))],
+    "agreement_list": [({}, logged_in(200))],
+    "agreement_create": [({}, logged_in(200, viewer=403))],
+    "agreement_detail": [
+        ({"pk": "own_agreement"}, logged_in(200)),
+        ({"pk": "other_agreement"}, logged_in(200, reporter=404)),
+    ],
+    "agreement_scan": [
+        ({"pk": "own_agreement"}, logged_in(200)),
+        ({"pk": "other_agreement"}, logged_in(200, reporter=404)),
+    ],
+    "meeting_held": [({"pk": "own_agreement", "meeting_pk": 1}, logged_in(405))],
+    "agreement_progress": [({"pk": "own_agreement"}, logged_in(405))],
 }
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from assignments import periods
 from assignments.models import Assignment, ReportingDeadline
 from reports import documents, plans, services
 from reports.models import PlannedActivity, Report
@@ -173,8 +174,8 @@ def test_each_activity_done_carries_out_one_planned_activity_the_narrowest_first
     assert plans.progress([item("m2", "gifts", assignment=9)], done, year, today)[0][
         "standing"
     ] == (plans.NOT_DONE)
-    assert plans.period_bounds("q4", 2025) == (dt.date(2025, 10, 1), dt.date(2025, 12, 31))
-    assert plans.period_bounds("m2", 2024) == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+    assert periods.bounds("q4", 2025) == (dt.date(2025, 10, 1), dt.date(2025, 12, 31))
+    assert periods.bounds("m2", 2024) == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
 
 
 def test_the_plan_is_reviewed_like_a_report_and_shows_what_was_done(
