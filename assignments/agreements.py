@@ -235,3 +235,19 @@ def meetings_due(agreements, today=None):
         .select_related("agreement")
         .order_by("due_date")
     )
+
+
+def panel(today=None):
+    """The dashboard's agreements panel: meetings due or overdue (the first few and how
+    many), tasks overdue, contents never started, over agreements in force."""
+    today = today or timezone.localdate()
+    running = Agreement.objects.filter(Q(last_year__isnull=True) | Q(last_year__gte=today.year))
+    due = meetings_due(running, today)
+    tasks = ContentTask.objects.filter(content__agreement__in=running, year__lte=today.year)
+    return {
+        "meetings": list(due[:5]),
+        "meetings_count": due.count(),
+        "overdue_tasks": len(overdue_tasks(tasks, today)),
+        "never_started": never_started(running, today).count(),
+        "agreements": running.count(),
+    }

@@ -25,6 +25,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from assignments import agreements as agreement_services
 from assignments import restructuring
 from assignments import services as assignment_services
 from assignments.models import (
@@ -397,6 +398,7 @@ def play(today=None):
     restructuring_2025(story)
     plan = regime_2025(story, letter)
     year_2025_2026(story, plan)
+    agreements_of_the_seeds(story, plan)
     village_figures(story)
     issued_documents(story, letter, plan)
     return True
@@ -959,6 +961,181 @@ def year_2025_2026(story, plan):
         awaiting=("Sở Xây dựng",),
         extended=("Sở Giáo dục và Đào tạo",),
     )
+
+
+def _body(name, kind, level="district", valid_to=None):
+    body, _created = Agency.objects.get_or_create(
+        name=name,
+        defaults={"kind": kind, "level": level, "valid_to": valid_to, "note": ILLUSTRATIVE},
+    )
+    return body
+
+
+DAK_DOA_CONTENTS = [
+    "Quán triệt, triển khai, hướng dẫn, đôn đốc, kiểm tra, giám sát, sơ kết, tổng kết các chỉ "
+    "thị, nghị quyết của Đảng, chính sách, pháp luật của Nhà nước về công tác dân vận",
+    "Đổi mới nội dung, phương thức công tác dân vận của cơ quan hành chính nhà nước cấp huyện, xã",
+    "Thực hiện phương châm “Dân biết, dân bàn, dân làm, dân kiểm tra, dân giám sát, dân thụ hưởng”",
+    "Triển khai Nghị quyết số 46/NQ-HĐND về kế hoạch phát triển kinh tế - xã hội 5 năm 2021-2025",
+    "Thực hiện nghiêm quy định về đạo đức công vụ; vai trò gương mẫu của người đứng đầu",
+    "Phong trào thi đua “Dân vận khéo” trên các lĩnh vực kinh tế, văn hóa, xã hội, an ninh, "
+    "quốc phòng",
+    "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh (Kế hoạch số 72-KH/HU)",
+    "Nắm tình hình Nhân dân, giải quyết kịp thời kiến nghị chính đáng của người dân (minh họa)",
+]
+COVENANT_CONTENTS = [
+    "Xây dựng Đảng và hệ thống chính trị",
+    "Trao đổi kinh nghiệm lãnh đạo, chỉ đạo, điều hành",
+    "Phát triển sản xuất, sản phẩm OCOP",
+    "Văn hóa, văn nghệ, thể dục thể thao",
+    "Quốc phòng, an ninh",
+]
+
+
+def agreements_of_the_seeds(story, plan):
+    """The seeds' programmes (Đak Đoa 2022-2026 with its 8 contents, the three forces' 2022
+    programme, Kon Tum's plan for 2024) and the 2025-2026 covenants (xã Ia Dơk with phường An
+    Nhơn Bắc, 5 contents; Ban Tổ chức Tỉnh ủy with làng Ar Dôch Kơ Tu, meetings every 6
+    months). Contents the sources do not list, tasks, progress and reviews are illustrative."""
+    by = story.coordinator
+    ended = D(2025, 6, 30)  # the districts' bodies ended with the districts
+    dan_van = _body("Ban Dân vận Huyện ủy Đak Đoa", Agency.Kind.PARTY, valid_to=ended)
+    district = _body("UBND huyện Đak Đoa", Agency.Kind.GOVERNMENT, valid_to=ended)
+    military = _body("Ban Chỉ huy Quân sự huyện Đak Đoa", Agency.Kind.ARMED_FORCES, valid_to=ended)
+    police = _body("Công an huyện Đak Đoa", Agency.Kind.ARMED_FORCES, valid_to=ended)
+    dak_doa = agreement_services.agreement_record(
+        by=by,
+        parties=[dan_van, district],
+        contents=[
+            {"number": n, "title": title, "lead": dan_van if n % 2 else district}
+            for n, title in enumerate(DAK_DOA_CONTENTS, start=1)
+        ],
+        kind="programme",
+        name="Chương trình phối hợp về công tác dân vận chính quyền giai đoạn 2022-2026",
+        signed_on=D(2022, 4, 29),
+        place="Đak Đoa",
+        first_year=2022,
+        last_year=2026,
+        meeting_months=12,
+        note="Báo Gia Lai (2022): 8 nội dung phối hợp; nội dung 8 và lịch họp là minh họa.",
+    )
+    forces = agreement_services.agreement_record(
+        by=by,
+        parties=[dan_van, military, police],
+        contents=[
+            *(
+                {"group": "Nội dung chung", "number": n, "title": f"Nội dung chung {n} (minh họa)"}
+                for n in range(1, 8)
+            ),
+            *(
+                {
+                    "group": "Nội dung cụ thể",
+                    "number": n,
+                    "title": f"Nội dung cụ thể {n} (minh họa)",
+                    "lead": (military, police)[n % 2],
+                }
+                for n in range(1, 11)
+            ),
+        ],
+        kind="programme",
+        name="Chương trình phối hợp về công tác dân vận của lực lượng vũ trang năm 2022",
+        signed_on=D(2022, 4, 29),
+        place="Đak Đoa",
+        first_year=2022,
+        last_year=2022,
+        note="Báo Gia Lai (2022): 7 nội dung chung và 10 nội dung cụ thể; tên nội dung là "
+        "minh họa.",
+    )
+    agreement_services.review_hold(
+        agreement=forces,
+        kind="final",
+        year=2022,
+        held_on=D(2022, 12, 20),
+        remarks="Các lực lượng phối hợp chặt chẽ (minh họa).",
+        lines={c: ("done" if c.number % 3 else "in_progress", "") for c in forces.contents.all()},
+        by=by,
+    )
+    kon_tum_dan_van = _body("Ban Dân vận Tỉnh ủy Kon Tum", Agency.Kind.PARTY, "province", ended)
+    kon_tum_party = _body("Ban cán sự đảng UBND tỉnh Kon Tum", Agency.Kind.PARTY, "province", ended)
+    kon_tum = agreement_services.agreement_record(
+        by=by,
+        parties=[kon_tum_dan_van, kon_tum_party],
+        contents=[
+            {
+                "number": 1,
+                "title": "Tham mưu xây dựng, cụ thể hóa và sơ kết, tổng kết các nghị "
+                "quyết, chỉ thị, kết luận của Đảng về công tác dân vận",
+                "lead": kon_tum_dan_van,
+            },
+            {
+                "number": 2,
+                "title": "Tuyên truyền, giáo dục nâng cao nhận thức về công tác dân vận",
+                "lead": kon_tum_party,
+            },
+            {
+                "number": 3,
+                "title": "Phong trào thi đua “Dân vận khéo” trên các lĩnh vực kinh tế, "
+                "văn hóa - xã hội, quốc phòng - an ninh",
+                "lead": kon_tum_party,
+            },
+        ],
+        kind="programme",
+        name="Chương trình phối hợp về công tác dân vận của cơ quan hành chính nhà nước, "
+        "chính quyền các cấp",
+        signed_on=D(2021, 12, 1),
+        place="Kon Tum",
+        first_year=2022,
+        last_year=2025,
+        note="Báo Kon Tum (8/5/2024): kế hoạch thực hiện năm 2024 và hội nghị đánh giá; ngày ký "
+        "và thời hạn là minh họa.",
+    )
+    for content in kon_tum.contents.all():
+        task = agreement_services.task_plan(
+            content=content, year=2024, period="year", description=content.title, by=by
+        )
+        agreement_services.progress_record(
+            content=content,
+            task=task,
+            date=D(2024, 5, 8),
+            standing="in_progress",
+            note="Đánh giá tại hội nghị ngày 8/5/2024 (Báo Kon Tum).",
+            by=by,
+        )
+    # The 2025-2026 covenants, signed at their ceremonies.
+    for party_name, target, signed_on, months in [
+        ("Xã Ia Dơk", {"commune__name": "An Nhơn Bắc"}, D(2025, 12, 27), 6),
+        ("Ban Tổ chức Tỉnh ủy", {"village__name": "Ar Dôch Kơ Tu"}, D(2026, 1, 15), 6),
+    ]:
+        if not story.happened(signed_on):
+            continue
+        pair = Assignment.objects.get(directive=plan, agency__name=party_name, **target)
+        covenant = agreement_services.agreement_record(
+            by=by,
+            parties=[],
+            contents=[
+                {"number": n, "title": title, "lead_other": "Hai bên"}
+                for n, title in enumerate(COVENANT_CONTENTS, start=1)
+            ],
+            kind="covenant",
+            name=f"Giao ước kết nghĩa giữa {pair.agency} và {pair.target}",
+            signed_on=signed_on,
+            place=str(pair.target),
+            first_year=signed_on.year,
+            assignment=pair,
+            meeting_months=months,
+            commitments="Gặp gỡ định kỳ 6 tháng; hỗ trợ hạ tầng; tặng quà gia đình chính sách, "
+            "hộ nghèo dịp Tết; xây dựng làng văn hóa.",
+            note="Báo Gia Lai (2025, 2026); lịch họp và nội dung cụ thể là minh họa.",
+        )
+        first = covenant.meetings.order_by("due_date").first()
+        if first is not None and story.happened(first.due_date + dt.timedelta(days=3)):
+            agreement_services.meeting_held(
+                meeting=first,
+                held_on=first.due_date + dt.timedelta(days=3),
+                minutes="Đánh giá kết quả 6 tháng, thống nhất nội dung kỳ tới (minh họa).",
+                by=by,
+            )
+    return dak_doa
 
 
 def village_figures(story):

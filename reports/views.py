@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assignments import agreements
 from assignments.models import (
     Agency,
     Assignment,
@@ -602,6 +603,7 @@ def dashboard(request):
             "inactive": tracking.with_last_activity([first_inactive[pk] for pk in inactive[:20]]),
             "support": support,
             "chart": tracking.bar_chart(support),
+            "agreements": agreements.panel(today),
             "today": today,
         },
     )

@@ -176,4 +176,6 @@ def test_agencies_list_filters_by_kind(admin_client, demo):
         "Công an tỉnh",
         "Bộ Chỉ huy Quân sự tỉnh",
         "Bộ Chỉ huy Bộ đội Biên phòng tỉnh",
+        "Công an huyện Đak Đoa",  # parties to the three forces' programme of 2022
+        "Ban Chỉ huy Quân sự huyện Đak Đoa",
     }

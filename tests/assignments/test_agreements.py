@@ -360,3 +360,21 @@ def test_the_agreement_pages_queries_do_not_grow(
     for url, bound in zip(urls, bounds, strict=True):
         with django_assert_max_num_queries(bound):
             assert client.get(url).status_code == 200
+
+
+def test_the_dashboard_shows_meetings_due_and_work_overdue(client, pair, coordinator):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    signed = covenant(pair, coordinator, signed_on=today - dt.timedelta(days=400))
+    content = signed.contents.first()
+    agreements.task_plan(
+        content=content, year=signed.first_year, period="m1", description="Họp", by=coordinator
+    )
+    panel = agreements.panel(today)
+    assert panel["meetings_count"] >= 1 and panel["meetings"][0].agreement == signed
+    assert panel["overdue_tasks"] == 1 and panel["never_started"] == 3
+    client.force_login(coordinator)
+    page = client.get(reverse("reports:dashboard")).content.decode()
+    assert signed.name in page and "quá hạn" in page

@@ -324,3 +324,58 @@ def test_the_reporter_plans_the_year_and_the_coordinator_accepts_the_plan(
     plan.refresh_from_db()
     assert plan.status == "accepted"
     assert reporter.violations == [] and coordinator.violations == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_party_records_its_covenant_at_the_ceremony_and_marks_a_meeting_held(
+    browser, live_server, tmp_path, settings
+):
+    from django.utils import timezone
+
+    from assignments.models import Agreement, Assignment
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    call_command("seed_demo", force=True, without_story=True, verbosity=0)
+    pair = Assignment.objects.get(agency__name="Sở Văn hóa, Thể thao và Du lịch")
+    signed_on = timezone.localdate() - dt.timedelta(days=190)  # its first meeting now due
+    scan = tmp_path / "giao-uoc.pdf"
+    scan.write_bytes(make_pdf())
+
+    party = Session(browser, live_server, "covenant")
+    party.login("vhttdl")
+    party.page.wait_for_selector("h1:has-text('Sở Văn hóa, Thể thao và Du lịch')")
+    party.goto(f"/agreements/new/?assignment={pair.pk}")
+    party.page.fill(
+        "input[name=name]", "Biên bản kết nghĩa giữa Sở Văn hóa, Thể thao và Du lịch và làng Dip"
+    )
+    party.page.fill("input[name=signed_on]", signed_on.isoformat())
+    party.page.fill("input[name=place]", "Nhà văn hóa làng Dip")
+    party.page.fill("input[name=first_year]", str(signed_on.year))
+    party.page.fill("input[name=meeting_months]", "6")
+    party.page.fill("textarea[name=commitments]", "Định kỳ 6 tháng gặp gỡ, trao đổi.")
+    party.page.set_input_files("input[name=scan]", str(scan))
+    party.page.fill("input[name=contents-0-number]", "1")
+    party.page.fill("textarea[name=contents-0-title]", "Xây dựng Đảng, hệ thống chính trị")
+    party.page.fill("input[name=contents-1-number]", "2")
+    party.page.fill("textarea[name=contents-1-title]", "Phát triển sản xuất, giảm nghèo")
+    party.page.fill("input[name=contents-1-lead_other]", "Làng Dip")
+    party.shot("covenant-form")
+    party.page.click("button:has-text('Lưu')")
+    party.page.wait_for_selector("text=Đã ghi nhận giao ước, chương trình.")
+    assert "Phát triển sản xuất, giảm nghèo" in party.page.content()
+    party.shot("covenant")
+    covenant = Agreement.objects.get()
+    assert covenant.parties.get() == pair.agency and covenant.contents.count() == 2
+
+    form = party.page.locator("form", has_text="Ghi nhận cuộc họp đến hạn").first
+    form.locator("input[name=place]").fill("Nhà văn hóa làng Dip")
+    form.locator("textarea[name=minutes]").fill("Thống nhất hỗ trợ giống lúa vụ tới.")
+    form.locator("button:has-text('Ghi nhận đã họp')").click()
+    party.page.wait_for_selector("text=Đã ghi nhận cuộc họp.")
+    party.shot("meeting-held")
+    first = covenant.meetings.order_by("due_date").first()
+    assert first.held_on == timezone.localdate()
+    assert first.minutes == "Thống nhất hỗ trợ giống lúa vụ tới."
+    party.page.set_viewport_size({"width": 390, "height": 844})
+    party.shot("covenant-phone")
+    assert party.violations == []

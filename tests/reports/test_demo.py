@@ -313,3 +313,22 @@ def test_every_page_of_the_matrix_agrees_with_the_whole_computation(demo_world, 
         # Parties expected at some deadlines only (ended by a merger, or new): the case the
         # page's shortcut for the others must not miss.
         assert any(None in statuses and any(statuses) for _pk, statuses in rows)
+
+
+def test_the_demo_holds_the_seeds_programmes_and_covenants(demo_world):
+    from assignments.models import Agreement
+
+    dak_doa = Agreement.objects.get(name__contains="dân vận chính quyền giai đoạn 2022-2026")
+    assert (dak_doa.kind, dak_doa.first_year, dak_doa.last_year) == ("programme", 2022, 2026)
+    assert dak_doa.contents.count() == 8 and dak_doa.parties.count() == 2
+    forces = Agreement.objects.get(name__contains="lực lượng vũ trang năm 2022")
+    groups = list(forces.contents.values_list("group", flat=True))
+    assert (groups.count("Nội dung chung"), groups.count("Nội dung cụ thể")) == (7, 10)
+    assert forces.reviews.get().kind == "final" and forces.parties.count() == 3
+    kon_tum = Agreement.objects.get(parties__name="Ban Dân vận Tỉnh ủy Kon Tum")
+    assert {t.year for c in kon_tum.contents.all() for t in c.tasks.all()} == {2024}
+    covenants = Agreement.objects.filter(kind="covenant")
+    assert {c.assignment.agency.name for c in covenants} == {"Xã Ia Dơk", "Ban Tổ chức Tỉnh ủy"}
+    assert all(c.contents.count() == 5 and c.meeting_months == 6 for c in covenants)
+    # Minh họa: what the sources do not say is marked as such.
+    assert all("minh họa" in a.note for a in Agreement.objects.all())
