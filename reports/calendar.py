@@ -16,6 +16,7 @@ from icalendar import Calendar, Event
 from assignments.models import (
     Agency,
     Assignment,
+    Meeting,
     ReportingDeadline,
     ReportingRule,
     coordinating_body_name,
@@ -77,7 +78,30 @@ def feed_calendar(feed):
             )
         event.add("description", "\n".join(lines))
         calendar.add_component(event)
+    for meeting in meetings_for(feed):
+        event = Event()
+        event.add("uid", f"meeting-{meeting.pk}-{feed.agency_id or 'all'}@ketnghia")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", meeting.due_date)
+        event.add("dtend", meeting.due_date + dt.timedelta(days=1))
+        event.add("summary", _("Meeting due: %(name)s") % {"name": meeting.agreement.name})
+        if meeting.agreement.meeting_months:
+            event.add(
+                "description",
+                _("Every %(months)s months, as the parties agreed.")
+                % {"months": meeting.agreement.meeting_months},
+            )
+        calendar.add_component(event)
     return calendar
+
+
+def meetings_for(feed):
+    """The meetings not yet held of the agreements the feed's agency is party to (all of
+    them for the coordinating body's feed)."""
+    meetings = Meeting.objects.filter(held_on__isnull=True).select_related("agreement")
+    if feed.agency_id:
+        meetings = meetings.filter(agreement__parties=feed.agency_id)
+    return meetings.order_by("due_date", "pk")
 
 
 @login_not_required

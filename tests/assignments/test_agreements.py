@@ -378,3 +378,28 @@ def test_the_dashboard_shows_meetings_due_and_work_overdue(client, pair, coordin
     client.force_login(coordinator)
     page = client.get(reverse("reports:dashboard")).content.decode()
     assert signed.name in page and "quá hạn" in page
+
+
+def test_meetings_due_are_in_the_partys_calendar_feed(client, pair, coordinator):
+    from django.urls import reverse
+    from icalendar import Calendar
+
+    from reports.models import CalendarFeed
+
+    signed = covenant(pair, coordinator, signed_on=D(2025, 8, 31))
+    held, *_rest = signed.meetings.all()
+    agreements.meeting_held(meeting=held, held_on=D(2026, 3, 1), minutes="Đã họp.", by=coordinator)
+    own = CalendarFeed.objects.create(agency=pair.agency)
+    other = CalendarFeed.objects.create(agency=Agency.objects.get(name="Sở Nội vụ"))
+
+    def meetings(feed):
+        body = client.get(reverse("reports:calendar_feed", args=[feed.token])).content
+        return [
+            event.decoded("dtstart")
+            for event in Calendar.from_ical(body).walk("VEVENT")
+            if str(event["uid"]).startswith("meeting-")
+        ]
+
+    due = list(signed.meetings.filter(held_on__isnull=True).values_list("due_date", flat=True))
+    assert meetings(own) == due and held.due_date not in meetings(own)
+    assert meetings(other) == []
