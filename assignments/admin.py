@@ -28,7 +28,9 @@ from .models import (
     Assignment,
     Directive,
     EthnicGroup,
+    ExemplaryModel,
     Meeting,
+    ModelYear,
     ReportingDeadline,
     ReportingRule,
     RestructuringEvent,
@@ -808,3 +810,17 @@ class AgreementAdmin(HistoryAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+class ModelYearInline(admin.TabularInline):
+    model = ModelYear
+    extra = 0
+
+
+@admin.register(ExemplaryModel)
+class ExemplaryModelAdmin(HistoryAdmin):
+    list_display = ["name", "field", "owner", "agency", "start_year"]
+    list_filter = ["field", "owner"]
+    search_fields = ["search_key"]
+    autocomplete_fields = ["agency", "commune", "village", "assignment", "agreement"]
+    inlines = [ModelYearInline]

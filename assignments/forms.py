@@ -15,7 +15,10 @@ from .models import (
     AgreementContent,
     Assignment,
     Directive,
+    ExemplaryModel,
+    ModelYear,
     Standing,
+    Village,
     VillageYearFigures,
 )
 from .validators import validate_pdf, validate_upload_size
@@ -614,3 +617,68 @@ class ProgressForm(forms.Form):
             validate_upload_size(evidence)
             validate_pdf(evidence)
         return evidence
+
+
+class ExemplaryModelForm(forms.ModelForm):
+    class Meta:
+        model = ExemplaryModel
+        fields = [
+            "name",
+            "field",
+            "owner",
+            "agency",
+            "commune",
+            "village",
+            "person",
+            "start_year",
+            "description",
+            "evidence",
+            "assignment",
+            "agreement",
+            "note",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["agency"].queryset = (
+            Agency.objects.order_by("sort_key")
+            if user.sees_all_agencies
+            else user.agencies.order_by("sort_key")
+        )
+        self.fields["commune"].queryset = AdministrativeUnit.objects.filter(
+            level=AdministrativeUnit.Level.COMMUNE
+        ).order_by("sort_key")
+        self.fields["village"].queryset = Village.objects.select_related("commune").order_by(
+            "sort_key"
+        )
+        self.fields["assignment"].queryset = (
+            Assignment.objects.visible_to(user)
+            .select_related("agency", "village", "commune")
+            .order_by("agency__sort_key", "pk")
+        )
+        self.fields["agreement"].queryset = Agreement.objects.visible_to(user)
+
+    def clean_evidence(self):
+        evidence = self.cleaned_data.get("evidence")
+        if evidence and hasattr(evidence, "content_type"):
+            validate_upload_size(evidence)
+            validate_pdf(evidence)
+        return evidence
+
+    def clean(self):
+        data = super().clean()
+        if not self.user.sees_all_agencies and not data.get("agency"):
+            self.add_error("agency", _("Name your agency: it registers the model."))
+        return data
+
+
+class ModelYearForm(forms.ModelForm):
+    class Meta:
+        model = ModelYear
+        fields = ["year", "status", "level", "commendation", "replicated_to"]
+        widgets = {"replicated_to": forms.Textarea(attrs={"rows": 2})}

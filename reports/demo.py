@@ -34,6 +34,8 @@ from assignments.models import (
     AgencyMembership,
     Assignment,
     Directive,
+    ExemplaryModel,
+    ModelYear,
     ReportingDeadline,
     ReportingRule,
     User,
@@ -398,7 +400,8 @@ def play(today=None):
     restructuring_2025(story)
     plan = regime_2025(story, letter)
     year_2025_2026(story, plan)
-    agreements_of_the_seeds(story, plan)
+    dak_doa = agreements_of_the_seeds(story, plan)
+    models_register(story, dak_doa)
     village_figures(story)
     issued_documents(story, letter, plan)
     return True
@@ -1136,6 +1139,69 @@ def agreements_of_the_seeds(story, plan):
                 by=by,
             )
     return dak_doa
+
+
+def models_register(story, programme):
+    """A register of "Dân vận khéo" models with a few years of figures (illustrative): the
+    seeds ask to replicate the effective models; these show each status and level."""
+    dip = Assignment.objects.filter(village__name="Dip").order_by("pk").first()
+    entries = [
+        (
+            "Mô hình nuôi bò sinh sản giúp hộ nghèo làng Dip",
+            ExemplaryModel.Field.ECONOMY,
+            {"owner": "agency", "agency": dip.agency, "assignment": dip},
+            2024,
+            [
+                (2024, "registered", "", ""),
+                (2025, "effective", "", ""),
+                (2026, "commended", "province", "Bằng khen của Chủ tịch UBND tỉnh (minh họa)"),
+            ],
+        ),
+        (
+            "Đội cồng chiêng làng Dip",
+            ExemplaryModel.Field.CULTURE_SOCIETY,
+            {"owner": "village", "village": dip.village, "assignment": dip},
+            2024,
+            [(2024, "registered", "", ""), (2025, "effective", "", "")],
+        ),
+        (
+            "Tổ tự quản an ninh trật tự thôn",
+            ExemplaryModel.Field.DEFENCE_SECURITY,
+            {"owner": "agency", "agency": agency("Công an tỉnh")},
+            2025,
+            [(2025, "registered", "", ""), (2026, "effective", "", "")],
+        ),
+        (
+            "“Dân vận khéo” trong vận động hiến đất làm đường",
+            ExemplaryModel.Field.POLITICAL_SYSTEM,
+            {
+                "owner": "person",
+                "person": "Già làng Rơ Châm Hyun (minh họa)",
+                "agreement": programme,
+            },
+            2023,
+            [(2024, "commended", "district", "Giấy khen của Chủ tịch UBND huyện (minh họa)")],
+        ),
+    ]
+    for name, field, owner, since, years in entries:
+        model = ExemplaryModel.objects.create(
+            name=name,
+            field=field,
+            start_year=since,
+            description=f"{name} (minh họa).",
+            note=ILLUSTRATIVE,
+            **owner,
+        )
+        for year, status, level, commendation in years:
+            if year <= story.today.year:
+                ModelYear.objects.create(
+                    model=model,
+                    year=year,
+                    status=status,
+                    level=level,
+                    commendation=commendation,
+                    replicated_to="Làng Ghè, xã Ia Dơk (minh họa)" if year == 2026 else "",
+                )
 
 
 def village_figures(story):

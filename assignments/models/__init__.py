@@ -22,6 +22,7 @@ from .agreements import (
 from .assignments import Assignment, overlap_message
 from .base import VI_COLLATION, KeyedModel, KeyedQuerySet, in_force_q, is_in_force
 from .directives import Directive, ReportingDeadline, ReportingRule
+from .emulation import ExemplaryModel, ModelYear
 from .ethnic import EthnicGroup
 from .restructuring import RestructuringEvent
 from .units import AdministrativeUnit, UnitSuccession
@@ -42,9 +43,11 @@ __all__ = [
     "ContentTask",
     "Directive",
     "EthnicGroup",
+    "ExemplaryModel",
     "KeyedModel",
     "KeyedQuerySet",
     "Meeting",
+    "ModelYear",
     "ReportingDeadline",
     "ReportingRule",
     "RestructuringEvent",

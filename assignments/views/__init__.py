@@ -9,6 +9,7 @@ from .agreements import (
     meeting_held,
     progress_create,
 )
+from .emulation import model_create, model_list, model_year
 from .pages import agency_detail, agency_list, healthz, home, reassign, village_list
 from .restructuring import (
     agency_merge,
@@ -33,6 +34,9 @@ __all__ = [
     "healthz",
     "home",
     "meeting_held",
+    "model_create",
+    "model_list",
+    "model_year",
     "progress_create",
     "reassign",
     "regime_replace",

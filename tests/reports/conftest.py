@@ -5,7 +5,14 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 
 from assignments import services as assignment_services
-from assignments.models import Agency, Assignment, ReportingDeadline, ReportingRule, User
+from assignments.models import (
+    Agency,
+    Assignment,
+    ExemplaryModel,
+    ReportingDeadline,
+    ReportingRule,
+    User,
+)
 from reports import services
 from reports.models import CalendarFeed
 from tests.pdfs import make_pdf
@@ -129,6 +136,22 @@ def scene(reporter, other_reporter, march_deadline):
         "other_document": issue_agency_report(other, other_reporter),
         "own_agreement": signed_covenant(agency_of(reporter), reporter),
         "other_agreement": signed_covenant(agency_of(other_reporter), other_reporter),
+        "own_model": ExemplaryModel.objects.create(
+            name="Mô hình của mình",
+            field="economy",
+            owner="agency",
+            agency=agency_of(reporter),
+            start_year=2024,
+            description="x",
+        ),
+        "other_model": ExemplaryModel.objects.create(
+            name="Mô hình khác",
+            field="economy",
+            owner="agency",
+            agency=agency_of(other_reporter),
+            start_year=2024,
+            description="x",
+        ),
     }
 
 
