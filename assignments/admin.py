@@ -39,6 +39,7 @@ from .models import (
     Village,
     VillageLocation,
     VillageYearFigures,
+    Wish,
 )
 from .resources import (
     AdministrativeUnitResource,
@@ -824,3 +825,17 @@ class ExemplaryModelAdmin(HistoryAdmin):
     search_fields = ["search_key"]
     autocomplete_fields = ["agency", "commune", "village", "assignment", "agreement"]
     inlines = [ModelYearInline]
+
+
+@admin.register(Wish)
+class WishAdmin(HistoryAdmin):
+    list_display = ["raised_on", "village", "topic", "agency", "status"]
+    list_filter = ["status", "topic"]
+    list_select_related = ["village", "agency"]
+    autocomplete_fields = ["village", "agency", "passed_to"]
+    exclude = ["recorded_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)

@@ -20,6 +20,7 @@ from .models import (
     Standing,
     Village,
     VillageYearFigures,
+    Wish,
 )
 from .validators import validate_pdf, validate_upload_size
 
@@ -682,3 +683,59 @@ class ModelYearForm(forms.ModelForm):
         model = ModelYear
         fields = ["year", "status", "level", "commendation", "replicated_to"]
         widgets = {"replicated_to": forms.Textarea(attrs={"rows": 2})}
+
+
+class WishForm(forms.ModelForm):
+    """A wish as the party heard it, and where it was passed."""
+
+    class Meta:
+        model = Wish
+        fields = [
+            "raised_on",
+            "village",
+            "agency",
+            "topic",
+            "request",
+            "passed_to",
+            "passed_to_other",
+            "passed_on",
+        ]
+        widgets = {
+            "raised_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "passed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "request": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("raised_on", "passed_on"):
+            self.fields[name].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
+        self.fields["agency"].queryset = (
+            Agency.objects.order_by("sort_key")
+            if user.sees_all_agencies
+            else user.agencies.order_by("sort_key")
+        )
+        villages = Village.objects.select_related("commune").order_by("sort_key")
+        if not user.sees_all_agencies:
+            villages = villages.filter(assignments__agency__in=user.agencies.all()).distinct()
+        self.fields["village"].queryset = villages
+        self.fields["village"].label_from_instance = lambda v: f"{v}, {v.commune}"
+        self.fields["passed_to"].queryset = Agency.objects.order_by("sort_key")
+
+
+class WishFollowUpForm(forms.ModelForm):
+    """What came of a wish: the answer, and when it was resolved."""
+
+    class Meta:
+        model = Wish
+        fields = ["status", "answer", "answered_on", "resolved_on"]
+        widgets = {
+            "answer": forms.Textarea(attrs={"rows": 3}),
+            "answered_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "resolved_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("answered_on", "resolved_on"):
+            self.fields[name].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]

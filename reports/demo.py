@@ -41,6 +41,7 @@ from assignments.models import (
     User,
     Village,
     VillageYearFigures,
+    Wish,
 )
 
 from . import services
@@ -402,6 +403,7 @@ def play(today=None):
     year_2025_2026(story, plan)
     dak_doa = agreements_of_the_seeds(story, plan)
     models_register(story, dak_doa)
+    villagers_wishes(story)
     village_figures(story)
     issued_documents(story, letter, plan)
     return True
@@ -1202,6 +1204,46 @@ def models_register(story, programme):
                     commendation=commendation,
                     replicated_to="Làng Ghè, xã Ia Dơk (minh họa)" if year == 2026 else "",
                 )
+
+
+def villagers_wishes(story):
+    """What villagers raised with their twinning parties, and what came of it (illustrative)."""
+    dip = Assignment.objects.filter(village__name="Dip").order_by("pk").first()
+    for raised_on, topic, request, passed_to, outcome in [
+        (
+            D(2024, 3, 20),
+            "water",
+            "Xin hỗ trợ giếng nước cho 12 hộ ở cuối làng.",
+            "UBND xã Ia Kreng",
+            ("resolved", "Đã khoan 2 giếng bằng nguồn xã hội hóa.", D(2024, 6, 1)),
+        ),
+        (
+            D(2025, 11, 5),
+            "roads",
+            "Đường vào khu sản xuất lầy lội mùa mưa.",
+            "UBND xã Ia Kreng",
+            ("answered", "Đưa vào kế hoạch bê tông hóa năm 2026.", D(2025, 12, 10)),
+        ),
+        (D(2026, 3, 2), "schooling", "Thiếu phòng học cho điểm trường làng.", "", None),
+    ]:
+        if not story.happened(raised_on):
+            continue
+        wish = Wish(
+            raised_on=raised_on,
+            village=dip.village,
+            agency=dip.agency,
+            topic=topic,
+            request=f"{request} (minh họa)",
+            passed_to_other=passed_to,
+            passed_on=raised_on + dt.timedelta(days=3) if passed_to else None,
+            recorded_by=focal_officer(dip.agency),
+        )
+        if outcome and story.happened(outcome[2]):
+            status, answer, date = outcome
+            wish.status, wish.answer, wish.answered_on = status, answer, date
+            wish.resolved_on = date if status == "resolved" else None
+        wish.full_clean()
+        wish.save()
 
 
 def village_figures(story):

@@ -21,6 +21,7 @@ from assignments.models import (
     ReportingDeadline,
     Village,
     VillageYearFigures,
+    Wish,
     coordinating_body_name,
 )
 
@@ -279,6 +280,7 @@ def consolidated_figures(deadline, typed=None):
         "plan_year": year,
         "plans_title": f"KẾT QUẢ THỰC HIỆN KẾ HOẠCH KẾT NGHĨA NĂM {year}",
         "without_plan": plans.without_plan(directive, year),
+        "wishes": wishes_of(year, deadline.effective_date),
         "title": "BÁO CÁO",
         "subject": f"Tổng hợp kết quả công tác kết nghĩa – {deadline.rule.label} "
         f"(hạn {legal_date(deadline.effective_date)})",
@@ -305,6 +307,23 @@ def consolidated_figures(deadline, typed=None):
             )
         ],
         "expected": column.expected,
+    }
+
+
+def wishes_of(year, until):
+    """The villagers' wishes raised in ``year`` up to ``until``: how many, resolved, still
+    waiting, and the oldest of those waiting (with the body they wait on)."""
+    raised = Wish.objects.filter(raised_on__year=year, raised_on__lte=until)
+    waiting = raised.exclude(status=Wish.Status.RESOLVED, resolved_on__lte=until)
+    oldest = waiting.select_related("village", "passed_to").order_by("raised_on", "pk")[:5]
+    return {
+        "raised": raised.count(),
+        "resolved": raised.count() - waiting.count(),
+        "waiting": waiting.count(),
+        "oldest": [
+            [w.raised_on.isoformat(), str(w.village), w.get_topic_display(), w.waits_on or "–"]
+            for w in oldest
+        ],
     }
 
 

@@ -27,6 +27,7 @@ from .ethnic import EthnicGroup
 from .restructuring import RestructuringEvent
 from .units import AdministrativeUnit, UnitSuccession
 from .villages import Village, VillageLocation, VillageYearFigures
+from .wishes import Wish
 
 __all__ = [
     "VI_COLLATION",
@@ -58,6 +59,7 @@ __all__ = [
     "Village",
     "VillageLocation",
     "VillageYearFigures",
+    "Wish",
     "coordinating_body_name",
     "in_force_q",
     "is_in_force",

@@ -20,6 +20,7 @@ from .restructuring import (
     unit_merge,
 )
 from .villages import village_detail, village_figures
+from .wishes import wish_create, wish_follow_up, wish_list
 
 __all__ = [
     "agency_detail",
@@ -45,4 +46,7 @@ __all__ = [
     "village_detail",
     "village_figures",
     "village_list",
+    "wish_create",
+    "wish_follow_up",
+    "wish_list",
 ]

@@ -136,6 +136,8 @@ def scene(reporter, other_reporter, march_deadline):
         "other_document": issue_agency_report(other, other_reporter),
         "own_agreement": signed_covenant(agency_of(reporter), reporter),
         "other_agreement": signed_covenant(agency_of(other_reporter), other_reporter),
+        "own_wish": a_wish(agency_of(reporter), reporter),
+        "other_wish": a_wish(agency_of(other_reporter), other_reporter),
         "own_model": ExemplaryModel.objects.create(
             name="Mô hình của mình",
             field="economy",
@@ -153,6 +155,19 @@ def scene(reporter, other_reporter, march_deadline):
             description="x",
         ),
     }
+
+
+def a_wish(agency, user):
+    from assignments.models import Wish
+
+    return Wish.objects.create(
+        raised_on=dt.date(2024, 3, 1),
+        village=Assignment.objects.filter(agency=agency).first().village,
+        agency=agency,
+        topic="water",
+        request="Xin hỗ trợ giếng nước",
+        recorded_by=user,
+    )
 
 
 def signed_covenant(agency, user):

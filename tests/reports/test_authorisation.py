@@ -170,6 +170,12 @@ RULES = {
     ],
     "meeting_held": [({"pk": "own_agreement", "meeting_pk": 1}, logged_in(405))],
     "agreement_progress": [({"pk": "own_agreement"}, logged_in(405))],
+    "wish_list": [({}, logged_in(200))],
+    "wish_create": [({}, logged_in(200, viewer=403))],
+    "wish_follow_up": [
+        ({"pk": "own_wish"}, logged_in(200, viewer=403)),
+        ({"pk": "other_wish"}, logged_in(200, viewer=403, reporter=404)),
+    ],
     "model_list": [({}, logged_in(200))],
     "model_create": [({}, logged_in(200, viewer=403))],
     "model_year": [
