@@ -3,7 +3,8 @@
 Builds a throwaway test database on the DATABASE_URL server, loads the demo and
 `seed_demo --scale province`, issues each document (figures computed: the queries) and
 renders it (WeasyPrint layout: most of the time), twice, and checks both renders give the
-same text and page count.
+same text and page count. bench/list_bench.py compares the assignment list's layout with the
+one it replaced, on the same rows.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ketnghia .venv/bin/python bench/pdf_bench.py
 """
