@@ -696,7 +696,13 @@ def compliance_matrix_xlsx(request):
 
 def search(request):
     """One box for agencies, villages, communes, documents and reports, without diacritics."""
-    from assignments.models import AdministrativeUnit, Directive, Village
+    from assignments.models import (
+        AdministrativeUnit,
+        Agreement,
+        Directive,
+        ExemplaryModel,
+        Village,
+    )
     from assignments.text import search_terms
 
     query = request.GET.get("q", "").strip()
@@ -722,5 +728,7 @@ def search(request):
             ),
             "directives": list(Directive.objects.search(query)[:10]),
             "reports": list(reports[:10]),
+            "agreements": list(Agreement.objects.visible_to(user).search(query)[:10]),
+            "models": list(ExemplaryModel.objects.visible_to(user).search(query)[:10]),
         }
     return render(request, "reports/search.html", {"q": query, "results": results})

@@ -403,3 +403,26 @@ def test_meetings_due_are_in_the_partys_calendar_feed(client, pair, coordinator)
     due = list(signed.meetings.filter(held_on__isnull=True).values_list("due_date", flat=True))
     assert meetings(own) == due and held.due_date not in meetings(own)
     assert meetings(other) == []
+
+
+def test_search_finds_agreements_and_models_within_the_users_scope(client, pair, coordinator):
+    from django.urls import reverse
+
+    from assignments.models import ExemplaryModel
+
+    covenant(pair, coordinator, name="Giao ước kết nghĩa làng Dip")
+    ExemplaryModel.objects.create(
+        name="Đội cồng chiêng làng Dip",
+        field="culture_society",
+        owner="agency",
+        agency=pair.agency,
+        start_year=2024,
+        description="x",
+    )
+    client.force_login(User.objects.get(username="vhttdl"))
+    results = client.get(reverse("reports:search"), {"q": "lang dip"}).context["results"]
+    assert [a.name for a in results["agreements"]] == ["Giao ước kết nghĩa làng Dip"]
+    assert [m.name for m in results["models"]] == ["Đội cồng chiêng làng Dip"]
+    client.force_login(User.objects.get(username="noivu"))  # another agency's officer
+    results = client.get(reverse("reports:search"), {"q": "lang dip"}).context["results"]
+    assert results["agreements"] == [] and results["models"] == []
