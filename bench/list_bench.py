@@ -108,14 +108,20 @@ def pages_text(pdf):
 
 
 def missing_words(context, pages):
-    """The words of the rows (numbers as printed) that the pages do not hold as often."""
+    """The words of the rows (numbers as printed) that the pages do not hold as often: each
+    row's number, agency, village, commune and role, and each district once, as the heading
+    of its rows (today's layout prints it there only; the baseline also in a column)."""
     from django.utils.formats import localize
+
+    def words(value):
+        return unicodedata.normalize("NFC", str(localize(value))).split()
 
     wanted = collections.Counter()
     for group in context["f"]["groups"]:
+        wanted.update(words(group["district"] or "–"))
         for row in group["rows"]:
-            for value in row[:6]:
-                wanted.update(unicodedata.normalize("NFC", str(localize(value))).split())
+            for value in (*row[:4], row[5]):
+                wanted.update(words(value))
     printed = collections.Counter(" ".join(pages).split())
     return wanted - printed
 

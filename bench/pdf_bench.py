@@ -41,11 +41,8 @@ def run():
         .first()
     )
     report = Report.objects.filter(deadline=deadline).exclude(status="draft").first()
-    yearly_plan = (
-        Report.objects.filter(deadline__rule__directive=plan, deadline__rule__kind="plan")
-        .exclude(status="draft")
-        .first()
-    )
+    # (The province's synthetic directive asks for no plan; the demo's parties plan 2026.)
+    yearly_plan = Report.objects.filter(deadline__rule__kind="plan").exclude(status="draft").first()
     year = deadline.due_date.year
     pair = Assignment.objects.filter(directive=plan).order_by("pk").first()
     # A reassignment for its letter: the last pair passes to the first pair's agency.
