@@ -22,7 +22,7 @@ from .models import (
     VillageYearFigures,
     Wish,
 )
-from .validators import validate_pdf, validate_upload_size
+from .validators import checked_upload
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
@@ -543,11 +543,7 @@ class AgreementForm(forms.ModelForm):
         self.user = user
 
     def clean_scan(self):
-        scan = self.cleaned_data.get("scan")
-        if scan and hasattr(scan, "content_type"):
-            validate_upload_size(scan)
-            validate_pdf(scan)
-        return scan
+        return checked_upload(self.cleaned_data.get("scan"))
 
     def clean(self):
         data = super().clean()
@@ -590,11 +586,7 @@ class MeetingHeldForm(forms.Form):
     minutes_scan = forms.FileField(label=_("Signed minutes (PDF)"), required=False)
 
     def clean_minutes_scan(self):
-        scan = self.cleaned_data.get("minutes_scan")
-        if scan:
-            validate_upload_size(scan)
-            validate_pdf(scan)
-        return scan
+        return checked_upload(self.cleaned_data.get("minutes_scan"))
 
 
 class ProgressForm(forms.Form):
@@ -613,11 +605,7 @@ class ProgressForm(forms.Form):
         self.fields["content"].queryset = agreement.contents.all()
 
     def clean_evidence(self):
-        evidence = self.cleaned_data.get("evidence")
-        if evidence:
-            validate_upload_size(evidence)
-            validate_pdf(evidence)
-        return evidence
+        return checked_upload(self.cleaned_data.get("evidence"))
 
 
 class ExemplaryModelForm(forms.ModelForm):
@@ -665,11 +653,7 @@ class ExemplaryModelForm(forms.ModelForm):
         self.fields["agreement"].queryset = Agreement.objects.visible_to(user)
 
     def clean_evidence(self):
-        evidence = self.cleaned_data.get("evidence")
-        if evidence and hasattr(evidence, "content_type"):
-            validate_upload_size(evidence)
-            validate_pdf(evidence)
-        return evidence
+        return checked_upload(self.cleaned_data.get("evidence"))
 
     def clean(self):
         data = super().clean()

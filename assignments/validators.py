@@ -147,3 +147,12 @@ def validate_upload_size(file):
             _("The file is larger than %(limit)s MB.") % {"limit": f"{limit / 1_048_576:g}"},
             code="too_large",
         )
+
+
+def checked_upload(file):
+    """A form's PDF field: a new upload is checked for its size and its content (a file
+    already stored, shown again on an edit form, is not read again)."""
+    if file and hasattr(file, "content_type"):
+        validate_upload_size(file)
+        validate_pdf(file)
+    return file

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assignments.models import Assignment
-from assignments.validators import validate_pdf, validate_upload_size
+from assignments.validators import checked_upload
 
 from .models import Activity, ActivityGoods, ActivityWork, Extension, PlannedActivity, Report
 
@@ -111,11 +111,7 @@ class ReportForm(forms.ModelForm):
         }
 
     def clean_scan(self):
-        scan = self.cleaned_data.get("scan")
-        if scan and hasattr(scan, "content_type"):  # a new upload, not the stored file
-            validate_upload_size(scan)
-            validate_pdf(scan)
-        return scan
+        return checked_upload(self.cleaned_data.get("scan"))
 
 
 class PlanForm(ReportForm):

@@ -15,18 +15,14 @@ from django.views.decorators.http import require_POST
 from .. import agreements as services
 from ..forms import AgreementForm, ContentFormSet, MeetingHeldForm, ProgressForm
 from ..models import Agreement, ContentProgress, ContentTask, Meeting, Standing
-from .permissions import show_errors
+from .permissions import records_work, show_errors
 
 
 def may_record(user, agreement=None):
     """Coordinators; a party's officer for an agreement its agency is party to."""
-    if user.is_coordinator:
-        return True
-    if not user.is_reporter:
-        return False
-    if agreement is None:
-        return True
-    return agreement.parties.filter(pk__in=user.agencies.all()).exists()
+    if user.is_coordinator or agreement is None:
+        return records_work(user)
+    return user.is_reporter and agreement.parties.filter(pk__in=user.agencies.all()).exists()
 
 
 def agreement_list(request):

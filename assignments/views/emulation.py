@@ -14,10 +14,7 @@ from django.utils.translation import gettext as _
 from ..forms import ExemplaryModelForm, ModelYearForm
 from ..models import ExemplaryModel, ModelYear
 from ..models.emulation import summary
-
-
-def _may_record(user):
-    return user.is_coordinator or user.is_reporter
+from .permissions import records_work
 
 
 def model_list(request):
@@ -49,13 +46,13 @@ def model_list(request):
             "q": query,
             "fields": ExemplaryModel.Field.choices,
             "summary": summary(year, ExemplaryModel.objects.visible_to(request.user)),
-            "may_record": _may_record(request.user),
+            "may_record": records_work(request.user),
         },
     )
 
 
 def model_create(request):
-    if not _may_record(request.user):
+    if not records_work(request.user):
         raise PermissionDenied
     form = ExemplaryModelForm(request.POST or None, request.FILES or None, user=request.user)
     year_form = ModelYearForm(
@@ -79,7 +76,7 @@ def model_create(request):
 def model_year(request, pk):
     """What became of a model in a year: registered, judged effective, commended."""
     model = get_object_or_404(ExemplaryModel.objects.visible_to(request.user), pk=pk)
-    if not _may_record(request.user):
+    if not records_work(request.user):
         raise PermissionDenied
     year = request.GET.get("year") or request.POST.get("year")
     existing = model.years.filter(year=year).first() if str(year).isdigit() else None

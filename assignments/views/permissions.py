@@ -22,3 +22,9 @@ def show_errors(request, error):
     """Each message of a ValidationError as an error message on the next page."""
     for message in error.messages:
         messages.error(request, message)
+
+
+def records_work(user):
+    """Who records the follow-up of twinning work (agreements, models, wishes): coordinators
+    and parties' officers; viewers read."""
+    return user.is_coordinator or user.is_reporter

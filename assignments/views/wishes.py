@@ -11,10 +11,7 @@ from django.utils.translation import gettext as _
 
 from ..forms import WishFollowUpForm, WishForm
 from ..models import Wish
-
-
-def _may_record(user):
-    return user.is_coordinator or user.is_reporter
+from .permissions import records_work
 
 
 def wish_list(request):
@@ -44,13 +41,13 @@ def wish_list(request):
             "status": status,
             "statuses": Wish.Status.choices,
             "waiting": sorted(waiting.values(), key=lambda e: e["oldest"]),
-            "may_record": _may_record(request.user),
+            "may_record": records_work(request.user),
         },
     )
 
 
 def wish_create(request):
-    if not _may_record(request.user):
+    if not records_work(request.user):
         raise PermissionDenied
     form = WishForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -66,7 +63,7 @@ def wish_create(request):
 
 def wish_follow_up(request, pk):
     wish = get_object_or_404(Wish.objects.visible_to(request.user), pk=pk)
-    if not _may_record(request.user):
+    if not records_work(request.user):
         raise PermissionDenied
     form = WishFollowUpForm(request.POST or None, instance=wish)
     if request.method == "POST" and form.is_valid():
