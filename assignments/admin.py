@@ -44,10 +44,13 @@ from .models import (
 from .resources import (
     AdministrativeUnitResource,
     AgencyResource,
+    AgreementContentResource,
     AssignmentResource,
     DirectiveResource,
+    ModelRegisterResource,
     VillageFiguresResource,
     VillageResource,
+    export_file_name,
 )
 from .spreadsheets import ImportFileError, check_upload
 from .text import search_terms
@@ -151,6 +154,12 @@ class ListImportExportMixin(ImportExportMixin):
     import_form_class = ListImportForm
     import_template_name = "admin/assignments/import.html"
     import_options_form = None  # a form of further questions, e.g. the directive
+    export_name = None  # the exported file's name in Vietnamese, before the date
+
+    def get_export_filename(self, request, queryset, file_format):
+        if self.export_name is None:
+            return super().get_export_filename(request, queryset, file_format)
+        return export_file_name(self.export_name, file_format.get_extension())
 
     def get_import_resource_kwargs(self, request, *args, **kwargs):
         form = kwargs.get("form")
@@ -781,6 +790,52 @@ class AgreementPartyInline(admin.TabularInline):
     autocomplete_fields = ["agency"]
 
 
+class CoordinatorImportMixin:
+    """Imports that only the coordinating body's staff and administrators may make, on top
+    of the model's add permission."""
+
+    def has_import_permission(self, request):
+        return request.user.is_coordinator and super().has_import_permission(request)
+
+
+class ContentImportOptions(forms.Form):
+    agreement = forms.ModelChoiceField(
+        Agreement.objects.all(),
+        label=_("Agreement whose contents the file lists"),
+        help_text=_(
+            "Leads and participants must be its parties. Contents are matched by group and "
+            "number: importing the table again updates them."
+        ),
+    )
+
+
+@admin.register(AgreementContent)
+class AgreementContentAdmin(CoordinatorImportMixin, ListImportExportMixin, HistoryAdmin):
+    """The contents of all agreements; filtered by agreement, exported to the table that
+    imports them back."""
+
+    resource_classes = [AgreementContentResource]
+    import_options_form = ContentImportOptions
+    import_form_class, confirm_form_class = options_forms(ContentImportOptions)
+    export_name = "noi-dung-phoi-hop"
+    list_display = ["number", "group", "__str__", "lead_name", "agreement"]
+    list_display_links = ["__str__"]
+    list_filter = ["agreement__kind", "agreement"]
+    list_select_related = ["agreement", "lead"]
+    search_fields = ["agreement__search_key"]
+    autocomplete_fields = ["agreement", "lead"]
+    filter_horizontal = ["participants"]
+
+    @admin.display(description=_("lead party"))
+    def lead_name(self, content):
+        return content.lead_name
+
+    def get_import_form_initial(self, request):
+        # The agreement whose page links here.
+        agreement = request.GET.get("agreement", "")
+        return {"agreement": int(agreement)} if agreement.isdigit() else {}
+
+
 class AgreementContentInline(admin.StackedInline):
     model = AgreementContent
     extra = 0
@@ -819,12 +874,22 @@ class ModelYearInline(admin.TabularInline):
 
 
 @admin.register(ExemplaryModel)
-class ExemplaryModelAdmin(HistoryAdmin):
+class ExemplaryModelAdmin(CoordinatorImportMixin, ListImportExportMixin, HistoryAdmin):
+    """The register; its import and export have one row per model and year."""
+
+    resource_classes = [ModelRegisterResource]
+    export_name = "mo-hinh-dien-hinh"
     list_display = ["name", "field", "owner", "agency", "start_year"]
-    list_filter = ["field", "owner"]
+    list_filter = ["field", "owner", "years__year"]
     search_fields = ["search_key"]
     autocomplete_fields = ["agency", "commune", "village", "assignment", "agreement"]
     inlines = [ModelYearInline]
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        # The models listed or selected, a row per year; of the year filtered on, if any.
+        year = request.GET.get("years__year", "")
+        rows = ModelRegisterResource.rows(queryset, int(year) if year.isdigit() else None)
+        return super().get_data_for_export(request, rows, **kwargs)
 
 
 @admin.register(Wish)

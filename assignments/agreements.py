@@ -5,7 +5,7 @@ given and records who did it, in one transaction."""
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -118,17 +118,66 @@ def meeting_held(*, meeting, held_on, minutes, by, place="", minutes_scan=None):
     return meeting
 
 
+def _year_check(agreement, year):
+    if year < agreement.first_year or (agreement.last_year and year > agreement.last_year):
+        raise ValidationError(_("%(year)s lies outside the agreement's period.") % {"year": year})
+
+
 @transaction.atomic
 def task_plan(*, content, year, period, description, by):
     """A task of the year's plan for ``content``, within the agreement's period."""
-    agreement = content.agreement
-    if year < agreement.first_year or (agreement.last_year and year > agreement.last_year):
-        raise ValidationError(_("%(year)s lies outside the agreement's period.") % {"year": year})
+    _year_check(content.agreement, year)
     task = ContentTask(content=content, year=year, period=period, description=description)
     task.full_clean()
     task._history_user = by
     task.save()
     return task
+
+
+@transaction.atomic
+def tasks_plan(*, year, rows, by):
+    """Several tasks of a year's plan at once (``rows``: dicts of content, period,
+    description): all of them, or none when one is refused, naming its line."""
+    tasks = []
+    for number, row in enumerate(rows, start=1):
+        try:
+            tasks.append(task_plan(year=year, by=by, **row))
+        except ValidationError as error:
+            raise ValidationError(
+                [
+                    _("Line %(number)s: %(error)s") % {"number": number, "error": message}
+                    for message in error.messages
+                ]
+            ) from None
+    return tasks
+
+
+def _unprogressed(task):
+    """A task is changed or removed only while nothing was recorded against it: what was
+    done stays with the task it served."""
+    if task.standing != Standing.NOT_STARTED or task.progress.exists():
+        raise ValidationError(_("Progress was recorded for this task; it is kept as planned."))
+
+
+@transaction.atomic
+def task_change(*, task, period, description, by):
+    """Change when and what a task not yet progressed is."""
+    task = ContentTask.objects.select_for_update().get(pk=task.pk)
+    _unprogressed(task)
+    task.period, task.description = period, description
+    task.full_clean()
+    task._history_user = by
+    task.save()
+    return task
+
+
+@transaction.atomic
+def task_delete(*, task, by):
+    """Remove a task not yet progressed from the year's plan (its history keeps it)."""
+    task = ContentTask.objects.select_for_update().get(pk=task.pk)
+    _unprogressed(task)
+    task._history_user = by
+    task.delete()
 
 
 @transaction.atomic
@@ -176,12 +225,25 @@ def review_hold(*, agreement, kind, year, held_on, remarks, lines, by):
             _("Judge every content; missing: %(numbers)s.")
             % {"numbers": ", ".join(str(c.number) for c in missing)}
         )
+    _year_check(agreement, year)
+    if held_on > timezone.localdate():
+        raise ValidationError(_("A review cannot be recorded as held on a future date."))
     review = AgreementReview(
         agreement=agreement, kind=kind, year=year, held_on=held_on, remarks=remarks
     )
+    taken = _("The %(kind)s of %(year)s is already recorded.") % {
+        "kind": review.get_kind_display(),
+        "year": year,
+    }
+    if agreement.reviews.filter(kind=kind, year=year).exists():
+        raise ValidationError(taken)
     review.full_clean()
     review._history_user = by
-    review.save()
+    try:
+        with transaction.atomic():
+            review.save()
+    except IntegrityError:  # recorded by someone else meanwhile
+        raise ValidationError(taken) from None
     ReviewLine.objects.bulk_create(
         [
             ReviewLine(review=review, content=c, standing=lines[c][0], remarks=lines[c][1])
@@ -204,14 +266,13 @@ def content_standings(contents):
 
 
 def overdue_tasks(queryset, today=None):
-    """The tasks of ``queryset`` not done whose period is over."""
+    """The tasks of ``queryset`` not done whose period is over: those of past years, and
+    this year's whose period ended before this month (a queryset, counted in the database)."""
     today = today or timezone.localdate()
-    late = []
-    for task in queryset.exclude(standing=Standing.DONE).select_related("content__agreement"):
-        _first, last = periods.bounds(task.period, task.year)
-        if last < today:
-            late.append(task)
-    return late
+    over = Q(year__lt=today.year) | Q(year=today.year, period__in=periods.ended_before(today.month))
+    return (
+        queryset.exclude(standing=Standing.DONE).filter(over).select_related("content__agreement")
+    )
 
 
 def never_started(agreements, today=None):
@@ -247,7 +308,7 @@ def panel(today=None):
     return {
         "meetings": list(due[:5]),
         "meetings_count": due.count(),
-        "overdue_tasks": len(overdue_tasks(tasks, today)),
+        "overdue_tasks": overdue_tasks(tasks, today).count(),
         "never_started": never_started(running, today).count(),
         "agreements": running.count(),
     }

@@ -13,6 +13,7 @@ from .models import (
     Agency,
     Agreement,
     AgreementContent,
+    AgreementReview,
     Assignment,
     Directive,
     ExemplaryModel,
@@ -22,6 +23,7 @@ from .models import (
     VillageYearFigures,
     Wish,
 )
+from .periods import Period
 from .validators import checked_upload
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
@@ -600,12 +602,119 @@ class ProgressForm(forms.Form):
     note = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
     evidence = forms.FileField(label=_("Evidence (PDF)"), required=False)
 
-    def __init__(self, *args, agreement, **kwargs):
+    def __init__(self, *args, agreement, activities=None, **kwargs):
+        """``activities``: the recorded activities one may cite as evidence (the caller's
+        choice, as the activities are the reporting app's)."""
         super().__init__(*args, **kwargs)
         self.fields["content"].queryset = agreement.contents.all()
+        if activities is not None:
+            self.fields["activities"] = forms.ModelMultipleChoiceField(
+                queryset=activities,
+                required=False,
+                label=_("Activities as evidence"),
+                help_text=_("The parties' latest recorded activities; choose one or several."),
+                widget=forms.SelectMultiple(attrs={"size": 6}),
+            )
+            self.fields["activities"].label_from_instance = lambda a: (
+                f"{a.date:%d/%m/%Y} · {a.assignment.agency} · {a.description[:80]}"
+            )
 
     def clean_evidence(self):
         return checked_upload(self.cleaned_data.get("evidence"))
+
+
+def _content_label(content):
+    return f"{content.group} – {content}" if content.group else str(content)
+
+
+class TaskForm(forms.Form):
+    """A line of a year's plan: for which content, when, what."""
+
+    content = forms.TypedChoiceField(label=_("Content"), coerce=int)
+    period = forms.ChoiceField(label=_("When"), choices=[("", "---------"), *Period.choices])
+    description = forms.CharField(label=_("Task"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, contents, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Choices from the contents read once for the whole formset, not a query per line.
+        self.contents = {c.pk: c for c in contents}
+        self.fields["content"].choices = [
+            ("", "---------"),
+            *((c.pk, _content_label(c)) for c in contents),
+        ]
+
+    def clean_content(self):
+        return self.contents[self.cleaned_data["content"]]
+
+
+TaskFormSet = forms.formset_factory(TaskForm, extra=5)
+
+
+class TaskChangeForm(forms.Form):
+    period = forms.ChoiceField(label=_("When"), choices=Period.choices)
+    description = forms.CharField(label=_("Task"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewForm(forms.Form):
+    """A review of an agreement: which, of which year, held when, with the parties' remarks;
+    each content is judged on its own line (``ReviewLineFormSet``)."""
+
+    kind = forms.ChoiceField(label=_("Kind of review"), choices=AgreementReview.Kind.choices)
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
+    held_on = DateField(label=_("Held on"))
+    remarks = forms.CharField(
+        label=_("The parties' remarks"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(year, str(year)) for year in years]
+
+
+class ReviewLineForm(forms.Form):
+    standing = forms.ChoiceField(
+        label=_("Standing"), choices=[("", "---------"), *Standing.choices]
+    )
+    remarks = forms.CharField(
+        label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, content, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.content = content
+        self.fields["standing"].error_messages["required"] = _(
+            "Judge content %(number)s: done, in progress or not started."
+        ) % {"number": content.number}
+
+
+class BaseReviewLineFormSet(forms.BaseFormSet):
+    """One line per content of the agreement, in its order, whatever the posted management
+    form claims."""
+
+    def __init__(self, *args, contents, **kwargs):
+        self.contents = contents
+        super().__init__(*args, **kwargs)
+
+    def initial_form_count(self):
+        return len(self.contents)
+
+    def total_form_count(self):
+        return len(self.contents)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "content": self.contents[index]}
+
+    def lines(self):
+        """content → (standing, remarks), as ``review_hold`` takes them."""
+        return {
+            form.content: (form.cleaned_data["standing"], form.cleaned_data.get("remarks", ""))
+            for form in self.forms
+        }
+
+
+ReviewLineFormSet = forms.formset_factory(ReviewLineForm, formset=BaseReviewLineFormSet, extra=0)
 
 
 class ExemplaryModelForm(forms.ModelForm):

@@ -30,12 +30,22 @@ class Period(models.TextChoices):
 QUARTER_MONTHS = {"q1": (1, 3), "q2": (4, 6), "q3": (7, 9), "q4": (10, 12)}
 
 
+def months(period):
+    """The first and last month of ``period``."""
+    if period == Period.YEAR:
+        return 1, 12
+    if period in QUARTER_MONTHS:
+        return QUARTER_MONTHS[period]
+    return int(period[1:]), int(period[1:])
+
+
+def ended_before(month):
+    """The periods whose last month comes before ``month``: in that month of their year,
+    they are over."""
+    return [period for period in Period.values if months(period)[1] < month]
+
+
 def bounds(period, year):
     """The first and last day of ``period`` in ``year``."""
-    if period == Period.YEAR:
-        first, last = 1, 12
-    elif period in QUARTER_MONTHS:
-        first, last = QUARTER_MONTHS[period]
-    else:
-        first = last = int(period[1:])
+    first, last = months(period)
     return dt.date(year, first, 1), dt.date(year, last, calendar.monthrange(year, last)[1])

@@ -1,5 +1,6 @@
 """django-import-export resources for the lists the coordinating body receives and sends:
-assignment lists, agencies, villages, administrative units and directives.
+assignment lists, agencies, villages, administrative units, directives, the contents of an
+agreement and the register of exemplary models.
 
 Used by the admin (import with preview, export) and by ``import_assignments``. A file is read
 and its header found by ``SpreadsheetFormat`` (see spreadsheets.py); each resource then
@@ -9,6 +10,7 @@ file is known before anything is written, and writes in bulk with audit history.
 
 import datetime as dt
 import difflib
+import re
 from dataclasses import dataclass, field
 
 import tablib
@@ -27,9 +29,13 @@ from . import lifecycle
 from .models import (
     AdministrativeUnit,
     Agency,
+    Agreement,
+    AgreementContent,
     Assignment,
     Directive,
     EthnicGroup,
+    ExemplaryModel,
+    ModelYear,
     Village,
     VillageLocation,
     VillageYearFigures,
@@ -47,6 +53,12 @@ def escape_formula(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def export_file_name(name, extension="xlsx"):
+    """The name of an exported file: its Vietnamese name without accents and today's local
+    date, "mo-hinh-dien-hinh-05-03-2026.xlsx"."""
+    return f"{name}-{timezone.localdate():%d-%m-%Y}.{extension}"
 
 
 class SpreadsheetFormat(base_formats.Format):
@@ -92,7 +104,7 @@ def table_dataset(table, columns):
     return dataset
 
 
-def suggest(value, candidates):
+def suggest(value, candidates, cutoff=0.6):
     """Up to three existing names close to ``value`` (compared folded).
 
     ``candidates`` are names, or (name compared, name shown) pairs.
@@ -101,7 +113,7 @@ def suggest(value, candidates):
     for candidate in candidates:
         compared, shown = candidate if isinstance(candidate, tuple) else (candidate, candidate)
         by_key.setdefault(fold(compared), shown)
-    close = difflib.get_close_matches(fold(value), list(by_key), n=3, cutoff=0.6)
+    close = difflib.get_close_matches(fold(value), list(by_key), n=3, cutoff=cutoff)
     return [by_key[key] for key in close]
 
 
@@ -123,6 +135,7 @@ class RowPlan:
     duplicate_of: int | None = None
     groups: list | None = None  # ethnic groups of a village row, when the column is given
     figures: dict = field(default_factory=dict)  # a village row's figures of the year
+    participants: list | None = None  # an agreement content's participants
 
     def error(self, attribute, column, message):
         text = _("Row %(row)s, column “%(column)s”: %(message)s") % {
@@ -1407,3 +1420,764 @@ class DirectiveResource(ListResource):
                 **years,
             }
         self.mark_duplicates(plans, lambda p: (fold(p.values["number"]), p.resolved["issued_on"]))
+
+
+# --- Agreement contents ---------------------------------------------------------------------
+
+
+def agency_keys(first=()):
+    """Agencies by folded name and short name: ``first`` (an agreement's parties) before the
+    others, those in force today before those merged away."""
+    today = timezone.localdate()
+    keys = {}
+    others = sorted(Agency.objects.order_by("pk"), key=lambda a: not a.is_in_force(today))
+    for agency in [*first, *others]:
+        keys.setdefault(agency.name_key, agency)
+        if agency.short_name:
+            keys.setdefault(fold(agency.short_name), agency)
+    return keys
+
+
+def _name_words(text, keys):
+    """The agencies whose names, one after the other, make up ``text`` (a cell whose line
+    breaks the reader turned into spaces: "Sở Y tế Sở Nội vụ"), or None."""
+    words = fold(text).split()
+    found = {0: []}
+    for end in range(1, len(words) + 1):
+        for start in range(end):
+            agency = keys.get(" ".join(words[start:end]))
+            if start in found and agency is not None:
+                found[end] = [*found[start], agency]
+                break
+    return found.get(len(words))
+
+
+def split_agencies(text, keys):
+    """(agencies, unknown pieces) named in a cell of several agencies, separated by commas,
+    semicolons or line breaks; a name that holds a comma ("Sở Văn hóa, Thể thao và Du
+    lịch") is kept whole."""
+    whole = _name_words(text, keys)
+    if whole is not None:
+        return whole, []
+    pieces = [p for p in (clean_text(p) for p in re.split(r"[,;\n]", text)) if p]
+    found, unknown = [], []
+    start = 0
+    while start < len(pieces):
+        for end in range(len(pieces), start, -1):
+            agency = keys.get(fold(" ".join(pieces[start:end])))
+            if agency is not None:
+                found.append(agency)
+                start = end
+                break
+        else:
+            words = _name_words(pieces[start], keys)
+            if words:
+                found.extend(words)
+            else:
+                unknown.append(pieces[start])
+            start += 1
+    return found, unknown
+
+
+_HEADING_NUMBER = re.compile(r"^([IVX]+|[A-Z])[.):]?(?:\s+(.*))?$", re.IGNORECASE)
+
+
+def _heading_group(values):
+    """The group named by a heading row of the table ("I | NỘI DUNG CHUNG", or one merged
+    cell "I. Nội dung chung"), or None for a row of content."""
+    if values.get("lead") or values.get("participants") or values.get("group"):
+        return None
+    number, title = values.get("number", ""), values.get("title", "")
+    match = _HEADING_NUMBER.match(number)
+    if not match:
+        return None
+    text = title if title and fold(title) != fold(number) else (match.group(2) or "")
+    text = text.strip(" :")
+    if text.isupper():
+        text = text[:1] + text[1:].lower()
+    return text or None
+
+
+class AgreementContentResource(ListResource):
+    """One row = one numbered content of the agreement chosen on import (its "nội dung phối
+    hợp"), with its lead and participants among the agreement's parties. A lead that is not
+    an agency ("Hai bên", "UBND xã") is kept as written. Rows are matched by group and
+    number: importing the table again updates the contents instead of adding them twice."""
+
+    NUMBER = _column("number", "TT", "STT", "Số TT", "Số thứ tự", required=True)
+    GROUP = _column("group", "Nhóm", "Nhóm nội dung")
+    TITLE = _column(
+        "title",
+        "Nội dung",
+        "Nội dung phối hợp",
+        "Nội dung công việc",
+        "Nội dung thực hiện",
+        required=True,
+    )
+    LEAD = _column(
+        "lead",
+        "Cơ quan chủ trì",
+        "Chủ trì",
+        "Đơn vị chủ trì",
+        "Cơ quan, đơn vị chủ trì",
+        "Cơ quan chủ trì thực hiện",
+    )
+    PARTICIPANTS = _column(
+        "participants",
+        "Cơ quan phối hợp",
+        "Phối hợp",
+        "Đơn vị phối hợp",
+        "Cơ quan, đơn vị phối hợp",
+        "Cơ quan phối hợp thực hiện",
+    )
+    AGREEMENT = _column("agreement", "Chương trình, giao ước")  # exported, not imported
+    COLUMNS = (NUMBER, GROUP, TITLE, LEAD, PARTICIPANTS)
+    COMPARED = ("title", "lead", "lead_other")
+    # A lead this close to an agency's name is a misspelling, not a body outside the list.
+    LEAD_CUTOFF = 0.75
+
+    number = fields.Field("number", NUMBER.label, widgets.IntegerWidget(coerce_to_string=False))
+    group = fields.Field("group", GROUP.label, TextWidget())
+    title = fields.Field("title", TITLE.label, TextWidget())
+    lead = fields.Field("lead_name", LEAD.label, TextWidget())
+    participants = fields.Field(
+        "participants", PARTICIPANTS.label, widgets.ManyToManyWidget(Agency, "; ", "name")
+    )
+    agreement = fields.Field("agreement", AGREEMENT.label, TextWidget())
+
+    class Meta:
+        model = AgreementContent
+        fields = ("number", "group", "title", "lead", "participants", "agreement")
+        instance_loader_class = PlannedInstanceLoader
+        skip_unchanged = True
+        report_skipped = True
+
+    def get_import_fields(self):
+        return [self.fields[n] for n in ("number", "group", "title", "lead", "participants")]
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("agreement", "lead").prefetch_related("participants")
+
+    def dehydrate_participants(self, content):
+        # Semicolons: agencies' names hold commas.
+        return escape_formula("; ".join(a.name for a in content.participants.all()))
+
+    def before_import(self, dataset, **kwargs):
+        # A heading row ("II | NỘI DUNG CỤ THỂ") is not a content: it names the group of the
+        # rows below it that have no group of their own. It is read here and left out.
+        group_index = 1 + self.COLUMNS.index(self.GROUP)
+        keys = [c.key for c in self.COLUMNS]
+        heading = ""
+        for index in range(len(dataset)):
+            row = list(dataset[index])
+            group = _heading_group(dict(zip(keys, row[1:], strict=True)))
+            if group is not None:
+                heading = group
+                row[0] = None
+            elif not row[group_index]:
+                row[group_index] = heading
+            del dataset[index]
+            dataset.insert(index, row)
+        for index in reversed(range(len(dataset))):
+            if dataset[index][0] is None:
+                del dataset[index]
+        super().before_import(dataset, **kwargs)
+
+    def plan(self, plans):
+        agreement = self.options.get("agreement")
+        if agreement is None:
+            raise ValueError("AgreementContentResource needs an agreement")
+        parties = list(agreement.parties.all())
+        keys = agency_keys(parties)
+        party_names = [(a.name, a.name) for a in parties] + [
+            (a.short_name, a.name) for a in parties if a.short_name
+        ]
+        existing = {
+            (fold(c.group), c.number): c
+            for c in agreement.contents.select_related("lead").prefetch_related("participants")
+        }
+        for plan in plans:
+            values = plan.values
+            number = _content_number(plan, self.NUMBER, values["number"])
+            if not values.get("title"):
+                plan.error("title", self.TITLE, _("the cell is empty."))
+            lead, lead_other = self.resolve_lead(plan, keys, parties, party_names)
+            participants = self.resolve_participants(plan, keys, parties, party_names)
+            if plan.errors:
+                continue
+            current = existing.get((fold(values.get("group", "")), number))
+            plan.resolved = {
+                "existing": current,
+                "group": current.group if current else values.get("group", ""),
+                "number": number,
+                "title": values["title"],
+                "lead": lead,
+                "lead_other": lead_other,
+            }
+            if current is None:
+                plan.resolved["agreement"] = agreement
+            plan.participants = [a for a in participants if a != lead]
+        self.mark_duplicates(plans, lambda p: (fold(p.resolved["group"]), p.resolved["number"]))
+        if not any(p.errors for p in plans):
+            named = {(fold(p.resolved["group"]), p.resolved["number"]) for p in plans}
+            kept = [content for key, content in existing.items() if key not in named]
+            if kept:
+                self.notices.append(
+                    _("Contents already recorded and not in the file are kept: %(numbers)s.")
+                    % {"numbers": ", ".join(f"{c.group} {c.number}".strip() for c in kept)}
+                )
+
+    def resolve_lead(self, plan, keys, parties, party_names):
+        """(agency, "") for a party, ("", text) for a lead that is not an agency."""
+        text = plan.values.get("lead", "")
+        if not text:
+            return None, ""
+        agency = keys.get(fold(text))
+        if agency is not None and agency in parties:
+            return agency, ""
+        if agency is not None:
+            plan.error("lead", self.LEAD, self.not_a_party(agency, parties))
+            return None, ""
+        close = suggest(text, party_names, cutoff=self.LEAD_CUTOFF)
+        if close:
+            plan.error(
+                "lead",
+                self.LEAD,
+                with_suggestions(_("no agency “%(value)s”.") % {"value": text}, close),
+            )
+            return None, ""
+        self.notices.append(
+            _("Row %(row)s: the lead “%(value)s” is not an agency; it is kept as written.")
+            % {"row": plan.number, "value": text}
+        )
+        return None, text
+
+    def resolve_participants(self, plan, keys, parties, party_names):
+        found, unknown = split_agencies(plan.values.get("participants", ""), keys)
+        for piece in unknown:
+            plan.error(
+                "participants",
+                self.PARTICIPANTS,
+                with_suggestions(
+                    _("no agency “%(value)s”.") % {"value": piece}, suggest(piece, party_names)
+                ),
+            )
+        for agency in dict.fromkeys(found):
+            if agency not in parties:
+                plan.error("participants", self.PARTICIPANTS, self.not_a_party(agency, parties))
+        return list(dict.fromkeys(found))
+
+    @staticmethod
+    def not_a_party(agency, parties):
+        return _("%(agency)s is not a party of this agreement (its parties: %(parties)s).") % {
+            "agency": agency.name,
+            "parties": "; ".join(a.name for a in parties),
+        }
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        plan = self.plan_of(row)
+        if (
+            not plan.errors
+            and not plan.duplicate_of
+            and original is not None
+            and original.pk
+            and {a.pk for a in plan.participants} != {a.pk for a in original.participants.all()}
+        ):
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        instance._history_user = self.user
+        instance._change_reason = _("Imported from a list")
+
+    def save_m2m(self, instance, row, **kwargs):
+        # The participants resolved in plan(), not the widget's reading of the cell.
+        plan = self.plan_of(row)
+        if not plan.errors and instance.pk:
+            instance.participants.set(plan.participants)
+
+
+def _content_number(plan, column, text):
+    """A content's number as the table writes it: "3" or "3."."""
+    digits = text.strip().rstrip(".)")
+    if not digits.isdigit() or not 0 < int(digits) < 32768:
+        plan.error(column.key, column, _("“%(value)s” is not a whole number.") % {"value": text})
+        return None
+    return int(digits)
+
+
+# --- The register of exemplary models -----------------------------------------------------------
+
+
+def _choice_of(plan, column, text, choices, usual, default=None):
+    """The code of a choice written as its label (Vietnamese or English), its code or a
+    usual short form (``usual``: folded text → code); ``default`` for an empty cell."""
+    if not text:
+        return default
+    code = usual.get(fold(text)) or _choice(choices, text)
+    if code is None:
+        plan.error(
+            column.key,
+            column,
+            _("“%(value)s” is not one of: %(allowed)s.")
+            % {"value": text, "allowed": ", ".join(str(label) for _code, label in choices)},
+        )
+    return code
+
+
+def _year(plan, column, text):
+    year = _number(plan, column, text)
+    if year is not None and not 1990 <= year <= 2100:
+        plan.error(column.key, column, _("the year must be between 1990 and 2100."))
+        return None
+    return year
+
+
+class ModelRegisterResource(ListResource):
+    """One row = one exemplary model in one year: the model (name, field, owner, place, since
+    when, what it is) and what became of it that year (registered, judged effective,
+    commended at a level, replicated). A model is found by its name and owner, compared
+    folded; its year is added or updated. Cells left empty keep what is recorded."""
+
+    NAME = _column("name", "Tên mô hình", "Mô hình", "Tên mô hình điển hình", required=True)
+    FIELD = _column("field", "Lĩnh vực", "Lĩnh vực mô hình", required=True)
+    OWNER = _column("owner", "Chủ thể", "Loại chủ thể")
+    OWNER_NAME = _column(
+        "owner_name",
+        "Tên chủ thể",
+        "Chủ thể thực hiện",
+        "Đơn vị, cá nhân thực hiện",
+        "Tập thể, cá nhân",
+        "Đơn vị thực hiện",
+        required=True,
+    )
+    AGENCY = _column("agency", "Cơ quan đăng ký", "Cơ quan, đơn vị đăng ký", "Đơn vị đăng ký")
+    VILLAGE = _column("village", "Thôn, làng", "Thôn, làng, buôn", "Thôn")
+    COMMUNE = _column("commune", "Xã, phường", "Xã, phường, thị trấn", "Xã", "Địa bàn")
+    START = _column("start_year", "Từ năm", "Năm bắt đầu", "Năm xây dựng")
+    DESCRIPTION = _column("description", "Mô tả", "Nội dung, cách làm", "Nội dung mô hình")
+    YEAR = _column("year", "Năm", "Năm đánh giá", required=True)
+    STATUS = _column("status", "Kết quả", "Kết quả trong năm", "Tình trạng")
+    LEVEL = _column("level", "Cấp khen thưởng", "Cấp khen")
+    COMMENDATION = _column(
+        "commendation", "Hình thức khen thưởng", "Khen thưởng", "Hình thức khen, văn bản"
+    )
+    REPLICATED = _column("replicated_to", "Nhân rộng đến", "Nhân rộng", "Nơi nhân rộng")
+    ASSIGNMENT = _column("assignment", "Kết nghĩa", "Thuộc kết nghĩa")
+    AGREEMENT = _column(
+        "agreement", "Chương trình, giao ước", "Chương trình phối hợp", "Giao ước kết nghĩa"
+    )
+    COLUMNS = (
+        STT,
+        NAME,
+        FIELD,
+        OWNER,
+        OWNER_NAME,
+        AGENCY,
+        VILLAGE,
+        COMMUNE,
+        START,
+        DESCRIPTION,
+        YEAR,
+        STATUS,
+        LEVEL,
+        COMMENDATION,
+        REPLICATED,
+        ASSIGNMENT,
+        AGREEMENT,
+    )
+    COMPARED = ("status", "level", "commendation", "replicated_to")
+    # The model's own fields, with the column each comes from.
+    MODEL_COLUMNS = {
+        "field": FIELD,
+        "agency": AGENCY,
+        "commune": COMMUNE,
+        "village": VILLAGE,
+        "start_year": START,
+        "description": DESCRIPTION,
+        "assignment": ASSIGNMENT,
+        "agreement": AGREEMENT,
+    }
+    # Usual ways of writing the choices, folded, besides their labels.
+    FIELDS = {
+        "kinh te": ExemplaryModel.Field.ECONOMY,
+        "van hoa xa hoi": ExemplaryModel.Field.CULTURE_SOCIETY,
+        "van hoa": ExemplaryModel.Field.CULTURE_SOCIETY,
+        "quoc phong an ninh": ExemplaryModel.Field.DEFENCE_SECURITY,
+        "an ninh quoc phong": ExemplaryModel.Field.DEFENCE_SECURITY,
+        "xay dung dang va he thong chinh tri": ExemplaryModel.Field.POLITICAL_SYSTEM,
+        "xay dung dang he thong chinh tri": ExemplaryModel.Field.POLITICAL_SYSTEM,
+        "he thong chinh tri": ExemplaryModel.Field.POLITICAL_SYSTEM,
+    }
+    OWNERS = {
+        "co quan": ExemplaryModel.Owner.AGENCY,
+        "don vi": ExemplaryModel.Owner.AGENCY,
+        "co quan don vi": ExemplaryModel.Owner.AGENCY,
+        "xa": ExemplaryModel.Owner.COMMUNE,
+        "phuong": ExemplaryModel.Owner.COMMUNE,
+        "xa phuong": ExemplaryModel.Owner.COMMUNE,
+        "thon": ExemplaryModel.Owner.VILLAGE,
+        "lang": ExemplaryModel.Owner.VILLAGE,
+        "thon lang": ExemplaryModel.Owner.VILLAGE,
+        "ca nhan": ExemplaryModel.Owner.PERSON,
+    }
+    STATUSES = {
+        "dang ky": ModelYear.Status.REGISTERED,
+        "da dang ky": ModelYear.Status.REGISTERED,
+        "hieu qua": ModelYear.Status.EFFECTIVE,
+        "cong nhan hieu qua": ModelYear.Status.EFFECTIVE,
+        "duoc cong nhan hieu qua": ModelYear.Status.EFFECTIVE,
+        "khen thuong": ModelYear.Status.COMMENDED,
+        "duoc khen thuong": ModelYear.Status.COMMENDED,
+        "da khen thuong": ModelYear.Status.COMMENDED,
+    }
+    LEVELS = {
+        "trung uong": ModelYear.Level.CENTRAL,
+        "cap trung uong": ModelYear.Level.CENTRAL,
+        "tinh": ModelYear.Level.PROVINCE,
+        "cap tinh": ModelYear.Level.PROVINCE,
+        "huyen": ModelYear.Level.DISTRICT,
+        "cap huyen": ModelYear.Level.DISTRICT,
+        "xa": ModelYear.Level.COMMUNE,
+        "cap xa": ModelYear.Level.COMMUNE,
+    }
+
+    name = fields.Field("model__name", NAME.label, TextWidget())
+    field = fields.Field("model__get_field_display", FIELD.label, TextWidget())
+    owner = fields.Field("model__get_owner_display", OWNER.label, TextWidget())
+    owner_name = fields.Field("model__owner_name", OWNER_NAME.label, TextWidget())
+    agency = fields.Field("model__agency__name", AGENCY.label, TextWidget())
+    village = fields.Field("model__village", VILLAGE.label, TextWidget())
+    commune = fields.Field(None, COMMUNE.label, TextWidget())
+    start_year = fields.Field(
+        "model__start_year", START.label, widgets.IntegerWidget(coerce_to_string=False)
+    )
+    description = fields.Field("model__description", DESCRIPTION.label, TextWidget())
+    year = fields.Field("year", YEAR.label, widgets.IntegerWidget(coerce_to_string=False))
+    status = fields.Field("get_status_display", STATUS.label, TextWidget())
+    level = fields.Field("get_level_display", LEVEL.label, TextWidget())
+    commendation = fields.Field("commendation", COMMENDATION.label, TextWidget())
+    replicated_to = fields.Field("replicated_to", REPLICATED.label, TextWidget())
+    assignment = fields.Field("model__assignment", ASSIGNMENT.label, TextWidget())
+    agreement = fields.Field("model__agreement", AGREEMENT.label, TextWidget())
+
+    class Meta:
+        model = ModelYear
+        fields = (
+            "name",
+            "field",
+            "owner",
+            "owner_name",
+            "agency",
+            "village",
+            "commune",
+            "start_year",
+            "description",
+            "year",
+            "status",
+            "level",
+            "commendation",
+            "replicated_to",
+            "assignment",
+            "agreement",
+        )
+        instance_loader_class = PlannedInstanceLoader
+        skip_unchanged = True
+        report_skipped = True
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.drafts = {}  # model key → (row that named it first, the model's fields)
+        self.models = {}  # model key → the model recorded, or None
+        self.row_models = {}  # row number → model key
+        self.written = {}  # model key → the model once saved by this import
+
+    @staticmethod
+    def rows(models, year=None):
+        """The register's rows (models' years) of ``models``, of ``year`` if given, with
+        what the export reads, in a fixed number of queries."""
+        rows = ModelYear.objects.filter(model__in=models)
+        if year is not None:
+            rows = rows.filter(year=year)
+        return rows.select_related(
+            "model__agency",
+            "model__commune",
+            "model__village__commune",
+            "model__assignment__agency",
+            "model__assignment__village",
+            "model__assignment__commune",
+            "model__agreement",
+        ).order_by("model__sort_key", "model__pk", "year")
+
+    def get_import_fields(self):
+        return [self.fields[n] for n in ("name", "owner_name", "year", "status", "level")]
+
+    def dehydrate_commune(self, entry):
+        model = entry.model
+        if model.commune_id:
+            return str(model.commune)
+        return str(model.village.commune) if model.village_id else ""
+
+    def plan(self, plans):
+        keys = agency_keys()
+        agency_names = sorted({a.name for a in keys.values() if a.valid_to is None})
+        units = UnitIndex()
+        villages = {}
+        for location in VillageLocation.objects.select_related("village").order_by("pk"):
+            villages.setdefault((location.commune_id, location.village.name_key), location.village)
+        assignments = {}
+        for a in Assignment.objects.select_related("agency", "village", "commune").order_by("pk"):
+            assignments.setdefault(fold(str(a)), a)
+        agreements = {}
+        for a in Agreement.objects.order_by("pk"):
+            for text in (str(a), a.name, a.number):
+                if text:
+                    agreements.setdefault(fold(text), a)
+        for model in ExemplaryModel.objects.order_by("pk"):
+            self.models.setdefault(self.model_key(model), model)
+        recorded = {(y.model_id, y.year): y for y in ModelYear.objects.order_by()}
+        lookups = {
+            "keys": keys,
+            "agency_names": agency_names,
+            "units": units,
+            "villages": villages,
+            "assignments": assignments,
+            "agreements": agreements,
+        }
+        for plan in plans:
+            self.plan_row(plan, lookups, recorded)
+        by_number = {plan.number: plan for plan in plans}
+        for key, (first, draft) in self.drafts.items():
+            if self.models.get(key) is None and not draft["description"]:
+                by_number[first].error(
+                    "description", self.DESCRIPTION, _("a new model needs its description.")
+                )
+        self.mark_duplicates(plans, lambda p: (self.row_models[p.number], p.resolved["year"]))
+
+    @staticmethod
+    def model_key(model):
+        owner = {
+            ExemplaryModel.Owner.AGENCY: model.agency_id,
+            ExemplaryModel.Owner.COMMUNE: model.commune_id,
+            ExemplaryModel.Owner.VILLAGE: model.village_id,
+            ExemplaryModel.Owner.PERSON: fold(model.person),
+        }.get(model.owner)
+        return (fold(model.name), model.owner, owner)
+
+    def plan_row(self, plan, lookups, recorded):
+        values = plan.values
+        for column in (self.FIELD, self.OWNER_NAME, self.YEAR):
+            if not values.get(column.key):
+                plan.error(column.key, column, _("the cell is empty."))
+        Owner = ExemplaryModel.Owner
+        field = _choice_of(
+            plan, self.FIELD, values["field"], ExemplaryModel.Field.choices, self.FIELDS
+        )
+        owner = _choice_of(
+            plan, self.OWNER, values.get("owner", ""), Owner.choices, self.OWNERS, Owner.AGENCY
+        )
+        year = _year(plan, self.YEAR, values["year"])
+        start = _year(plan, self.START, values.get("start_year", ""))
+        status = _choice_of(
+            plan,
+            self.STATUS,
+            values.get("status", ""),
+            ModelYear.Status.choices,
+            self.STATUSES,
+            ModelYear.Status.REGISTERED,
+        )
+        level = _choice_of(
+            plan, self.LEVEL, values.get("level", ""), ModelYear.Level.choices, self.LEVELS, ""
+        )
+        model = {
+            "name": clean_text(values["name"]),
+            "field": field,
+            "owner": owner,
+            "start_year": start,
+            "description": values.get("description", ""),
+            "person": "",
+            **self.resolve_owner(plan, owner, lookups),
+            "assignment": self.resolve_reference(
+                plan, self.ASSIGNMENT, lookups["assignments"], _("no twinning “%(value)s”.")
+            ),
+            "agreement": self.resolve_reference(
+                plan,
+                self.AGREEMENT,
+                lookups["agreements"],
+                _("no programme or covenant “%(value)s”."),
+            ),
+        }
+        key = self.model_key(ExemplaryModel(**model))
+        if not key[0] or key[2] in (None, ""):
+            return  # the owner is not known: the row's error says why
+        self.row_models[plan.number] = key
+        current = self.models.get(key)
+        if key in self.drafts:
+            first, draft = self.drafts[key]
+            for name, value in model.items():
+                if value in (None, "") or name not in self.MODEL_COLUMNS:
+                    continue
+                if draft.get(name) in (None, ""):
+                    draft[name] = value
+                elif draft[name] != value:
+                    plan.error(
+                        name,
+                        self.MODEL_COLUMNS[name],
+                        _("differs from row %(row)s, which names the same model.") % {"row": first},
+                    )
+        else:
+            draft = dict(model)
+            if current is not None:
+                # Found by its folded name and owner: its spelling stays; empty cells keep.
+                draft = {
+                    n: v
+                    for n, v in model.items()
+                    if v not in (None, "") and n not in ("name", "owner", "person")
+                }
+            elif draft["start_year"] is None:
+                draft["start_year"] = year
+            self.drafts[key] = (plan.number, draft)
+        if plan.errors:
+            return
+        existing = recorded.get((current.pk, year)) if current else None
+        level = level or getattr(existing, "level", "")
+        if status == ModelYear.Status.COMMENDED and not level:
+            plan.error("level", self.LEVEL, _("A commendation needs its level."))
+        if plan.errors:
+            return
+        plan.resolved = {
+            "existing": existing,
+            "year": year,
+            "status": status,
+            "level": level,
+            "commendation": values.get("commendation") or getattr(existing, "commendation", ""),
+            "replicated_to": values.get("replicated_to") or getattr(existing, "replicated_to", ""),
+        }
+
+    def resolve_owner(self, plan, owner, lookups):
+        """The model's agency, commune, village and person from the owner and place columns."""
+        Owner = ExemplaryModel.Owner
+        values = plan.values
+        text = values["owner_name"]
+        found = {}
+        commune = None
+        if values.get("commune"):
+            commune = self.resolve_commune(plan, self.COMMUNE, values["commune"], lookups)
+        if owner == Owner.COMMUNE and text:
+            commune = self.resolve_commune(plan, self.OWNER_NAME, text, lookups)
+        if commune is not None:
+            found["commune"] = commune
+        village_text = text if owner == Owner.VILLAGE else values.get("village", "")
+        column = self.OWNER_NAME if owner == Owner.VILLAGE else self.VILLAGE
+        if village_text and commune is None and not values.get("commune"):
+            plan.error(
+                column.key,
+                column,
+                _("give the village's commune in the column “%(column)s”.")
+                % {"column": self.COMMUNE.label},
+            )
+        elif village_text and commune is not None:
+            name = strip_prefix(village_text, VILLAGE_PREFIXES)
+            village = lookups["villages"].get((commune.pk, fold(name)))
+            if village is None:
+                plan.error(
+                    column.key,
+                    column,
+                    _("no village “%(value)s” in %(commune)s.")
+                    % {"value": village_text, "commune": str(commune)},
+                )
+            found["village"] = village
+        if owner == Owner.PERSON:
+            found["person"] = clean_text(text)
+        agency = None
+        if owner == Owner.AGENCY and text:
+            agency = self.resolve_agency(plan, self.OWNER_NAME, text, lookups)
+        if values.get("agency"):
+            registrar = self.resolve_agency(plan, self.AGENCY, values["agency"], lookups)
+            if agency is not None and registrar is not None and registrar != agency:
+                plan.error(
+                    "agency",
+                    self.AGENCY,
+                    _("the model belongs to %(agency)s, which registers it.")
+                    % {"agency": agency.name},
+                )
+            agency = agency or registrar
+        if agency is not None:
+            found["agency"] = agency
+        return found
+
+    def resolve_agency(self, plan, column, text, lookups):
+        agency = lookups["keys"].get(fold(text))
+        if agency is None:
+            plan.error(
+                column.key,
+                column,
+                with_suggestions(
+                    _("no agency “%(value)s”.") % {"value": text},
+                    suggest(text, lookups["agency_names"]),
+                ),
+            )
+        return agency
+
+    def resolve_commune(self, plan, column, text, lookups):
+        units = lookups["units"]
+        communes = units.communes_named(text)
+        if len(communes) == 1:
+            return communes[0]
+        if communes:
+            message = _("several communes are named “%(value)s”: give the district.") % {
+                "value": text
+            }
+        else:
+            message = with_suggestions(
+                _("no commune “%(value)s”.") % {"value": text},
+                suggest(text, units.all_commune_names()),
+            )
+        plan.error(column.key, column, message)
+        return None
+
+    def resolve_reference(self, plan, column, known, message):
+        text = plan.values.get(column.key, "")
+        if not text:
+            return None
+        found = known.get(fold(text))
+        if found is None:
+            plan.error(
+                column.key,
+                column,
+                with_suggestions(message % {"value": text}, suggest(text, list(known))),
+            )
+        return found
+
+    def needs_writing(self, key):
+        """Whether the row's model is new or changed, and not yet written by this import."""
+        if key in self.written:
+            return False
+        model = self.models.get(key)
+        _first, draft = self.drafts[key]
+        return model is None or any(getattr(model, n) != v for n, v in draft.items())
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        plan = self.plan_of(row)
+        if (
+            not plan.errors
+            and not plan.duplicate_of
+            and self.needs_writing(self.row_models[plan.number])
+        ):
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        key = self.row_models[self.plan_of(row).number]
+        if key not in self.written:
+            model = self.models.get(key) or ExemplaryModel()
+            for name, value in self.drafts[key][1].items():
+                setattr(model, name, value)
+            model.full_clean(exclude=ExemplaryModel.KEY_FIELDS)
+            model._history_user = self.user
+            model._change_reason = _("Imported from a list")
+            model.save()
+            self.written[key] = model
+        instance.model = self.written[key]
+        instance._history_user = self.user
+        instance._change_reason = _("Imported from a list")

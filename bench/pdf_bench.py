@@ -21,9 +21,17 @@ def main():
 
 
 def run():
+    from django.db.models import Count
     from pypdf import PdfReader
 
-    from assignments.models import Assignment, Directive, ReportingDeadline, User
+    from assignments.models import (
+        Agreement,
+        AgreementReview,
+        Assignment,
+        Directive,
+        ReportingDeadline,
+        User,
+    )
     from assignments.services import assignment_reassign
     from reports import documents
     from reports.docx import render_docx
@@ -77,6 +85,22 @@ def run():
             {"directive": plan.pk, "first_year": year - 9, "last_year": year},
         ),
     ]
+    # The seeds' agreements of the demo: a covenant, the programme with most contents, and
+    # the report of a review.
+    covenant = Agreement.objects.filter(kind="covenant").order_by("pk").first()
+    programme = (
+        Agreement.objects.filter(kind="programme")
+        .annotate(n=Count("contents"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    review = AgreementReview.objects.order_by("pk").first()
+    if covenant:
+        cases.append(("twinning covenant", "covenant", {"agreement": covenant.pk}))
+    if programme:
+        cases.append(("coordination programme", "programme", {"agreement": programme.pk}))
+    if review:
+        cases.append(("review of a programme", "agreement_review", {"review": review.pk}))
     print(f"database: {connection.vendor}")
     print(
         f"{'document':<36} {'pages':>5} {'figures s':>9} {'queries':>7} {'render s':>8} "

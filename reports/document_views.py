@@ -15,9 +15,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assignments import lifecycle
-from assignments.models import Agency, Assignment, Directive, ReportingDeadline, ReportingRule
+from assignments.models import (
+    Agency,
+    Agreement,
+    AgreementReview,
+    Assignment,
+    Directive,
+    ReportingDeadline,
+    ReportingRule,
+)
 
-from . import documents, register
+from . import agreement_documents, documents, register
 from .forms import DateInput
 from .models import IssuedDocument, OutgoingNumber, Report
 from .tasks import render_document
@@ -134,6 +142,26 @@ class DocumentForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     TYPED = ["leadership", "shortcomings", "lessons", "directions", "proposals", "commendations"]
+    agreement = forms.ModelChoiceField(
+        queryset=Agreement.objects.none(), required=False, label=gettext_lazy("Agreement")
+    )
+    year = forms.IntegerField(
+        required=False, label=gettext_lazy("Year"), min_value=1990, max_value=2100
+    )
+    review = forms.ModelChoiceField(
+        queryset=AgreementReview.objects.none(), required=False, label=gettext_lazy("Review")
+    )
+    counterpart_title = forms.CharField(
+        required=False,
+        max_length=100,
+        label=gettext_lazy("Title of the village's or commune's signer"),
+        help_text=gettext_lazy("e.g. Trưởng thôn, Chủ tịch UBND xã"),
+    )
+    counterpart_name = forms.CharField(
+        required=False,
+        max_length=100,
+        label=gettext_lazy("Name of the village's or commune's signer"),
+    )
 
     FIELDS = {
         Kind.ASSIGNMENT_LIST: ["directive", "as_of"],
@@ -144,7 +172,12 @@ class DocumentForm(forms.ModelForm):
         Kind.REVIEW: ["directive", "first_year", "last_year"],
         Kind.INVITATION: ["assignment", "ceremony_at", "venue", "participants"],
         Kind.REASSIGNMENT_LETTER: ["assignment"],
+        Kind.COVENANT: ["agreement", "counterpart_title", "counterpart_name"],
+        Kind.PROGRAMME: ["agreement"],
+        Kind.AGREEMENT_PLAN: ["agreement", "year"],
+        Kind.AGREEMENT_REVIEW: ["review", "shortcomings", "directions"],
     }
+    OPTIONAL = {*TYPED, "as_of", "participants", "counterpart_title", "counterpart_name"}
 
     def __init__(self, *args, kind, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -195,6 +228,18 @@ class DocumentForm(forms.ModelForm):
         )
         if kind == Kind.AGENCY_PLAN:
             self.fields["report"].label = _("Plan")
+        agreements = Agreement.objects.visible_to(user).order_by("-signed_on", "pk")
+        if kind == Kind.COVENANT:
+            agreements = agreements.filter(kind=Agreement.Kind.COVENANT)
+        elif kind == Kind.PROGRAMME:
+            agreements = agreements.filter(kind=Agreement.Kind.PROGRAMME)
+        self.fields["agreement"].queryset = agreements
+        self.fields["review"].queryset = (
+            AgreementReview.objects.filter(agreement__in=Agreement.objects.visible_to(user))
+            .select_related("agreement")
+            .order_by("-held_on", "pk")
+        )
+        self.fields["review"].label_from_instance = lambda r: f"{r} – {r.agreement}"
         for name in {
             "directive",
             "deadline",
@@ -208,10 +253,15 @@ class DocumentForm(forms.ModelForm):
             "ceremony_at",
             "venue",
             "participants",
+            "agreement",
+            "year",
+            "review",
+            "counterpart_title",
+            "counterpart_name",
         } - set(self.FIELDS[kind]):
             del self.fields[name]
         for name in self.FIELDS[kind]:
-            if name not in (*self.TYPED, "as_of", "participants"):
+            if name not in self.OPTIONAL:
                 self.fields[name].required = True
         if kind == Kind.ASSIGNMENT_LIST:
             # An appendix of the directive's letter: no number or signature of its own.
@@ -229,6 +279,14 @@ class DocumentForm(forms.ModelForm):
             and (data["last_year"] < data["first_year"])
         ):
             self.add_error("last_year", _("The last year cannot be before the first."))
+        agreement, year = data.get("agreement"), data.get("year")
+        outside = (
+            agreement and year and not agreement.first_year <= year <= (agreement.last_year or year)
+        )
+        if self.kind == Kind.AGREEMENT_PLAN and outside:
+            self.add_error(
+                "year", _("%(year)s lies outside the agreement's period.") % {"year": year}
+            )
         return data
 
     def parameters(self):
@@ -247,7 +305,7 @@ class DocumentForm(forms.ModelForm):
 
 
 def _may_issue(user, kind):
-    if kind in IssuedDocument.OWN_KINDS:
+    if kind in IssuedDocument.OWN_KINDS + IssuedDocument.AGREEMENT_KINDS:
         return user.is_coordinator or user.is_reporter
     return user.is_coordinator
 
@@ -277,7 +335,19 @@ def document_create(request, kind):
         )
     # An agency's own report is issued under its own heading and signature.
     agency = request.user.agencies.first() if request.user.is_reporter else None
-    initial = documents.default_fields(kind, agency=agency)
+    # An officer issues an agreement's documents for their own body when it is a party.
+    own_body = agency if kind in IssuedDocument.AGREEMENT_KINDS else None
+    agreement = _agreement_named(request, kind)
+    if agreement is not None:
+        # One of its parties issues it: the officer's own body, else the first party.
+        agency = agreement_documents.issuing_party(agreement, agency)
+    initial = documents.default_fields(
+        kind,
+        date=agreement.signed_on if kind == Kind.COVENANT and agreement else None,
+        agency=agency,
+    )
+    if agreement is not None:
+        initial.update(_agreement_initial(request, kind, agreement, agency, initial["recipients"]))
     if request.GET.get("assignment", "").isdigit():
         initial["assignment"] = int(request.GET["assignment"])  # from the pair's page
     if request.GET.get("report", "").isdigit():
@@ -295,7 +365,7 @@ def document_create(request, kind):
                 kind=kind,
                 parameters=form.parameters(),
                 by=request.user,
-                agency=report.agency if report else None,
+                agency=report.agency if report else own_body,
                 supersedes=previous,
                 **fields,
             )
@@ -324,6 +394,39 @@ def document_create(request, kind):
             "heading": {k: initial.get(k) for k in ("issuer", "parent_body")},
         },
     )
+
+
+def _agreement_named(request, kind):
+    """The agreement (or the agreement of the review) named in the address, from its page."""
+    if kind not in IssuedDocument.AGREEMENT_KINDS:
+        return None
+    visible = Agreement.objects.visible_to(request.user)
+    if request.GET.get("review", "").isdigit():
+        review = AgreementReview.objects.filter(
+            agreement__in=visible, pk=int(request.GET["review"])
+        ).first()
+        return review.agreement if review else None
+    if request.GET.get("agreement", "").isdigit():
+        return visible.filter(pk=int(request.GET["agreement"])).first()
+    return None
+
+
+def _agreement_initial(request, kind, agreement, party, recipients):
+    initial = {"agreement": agreement.pk}
+    if request.GET.get("review", "").isdigit():
+        initial["review"] = int(request.GET["review"])
+    if kind == Kind.AGREEMENT_PLAN:
+        year = request.GET.get("year", "")
+        initial["year"] = int(year) if year.isdigit() else timezone.localdate().year
+    if kind in (Kind.AGREEMENT_PLAN, Kind.AGREEMENT_REVIEW):
+        # Sent to the other parties too (they sign a covenant and a programme instead).
+        others = [
+            row.agency.name
+            for row in agreement.party_rows.select_related("agency")
+            if row.agency_id != party.pk
+        ]
+        initial["recipients"] = "\n".join([*others, recipients] if recipients else others)
+    return initial
 
 
 def document_detail(request, pk):

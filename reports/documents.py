@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from assignments import lifecycle
 from assignments.models import (
     Agency,
+    Agreement,
+    AgreementReview,
     Assignment,
     Directive,
     ReportingDeadline,
@@ -25,7 +27,7 @@ from assignments.models import (
     coordinating_body_name,
 )
 
-from . import plans, register, tracking
+from . import agreement_documents, plans, register, tracking
 from .legal import directive_reference, legal_date, reference
 from .models import Activity, ActivityWork, IssuedDocument, Report
 
@@ -271,7 +273,8 @@ def consolidated_figures(deadline, typed=None):
             if name in present
         ],
         "proposed_reassignments": proposed,
-        "models": exemplary_models(period),
+        # The exemplary models of the register, of the report's year.
+        "register_models": agreement_documents.exemplary_models(year, year),
         "plans": plan_rows,
         "plan_totals": {
             name: sum(row[name] for row in plan_rows)
@@ -424,34 +427,6 @@ def invitation_figures(assignment, ceremony_at, venue, participants):
         "venue": venue,
         "participants": [line.strip(" -;.") for line in participants.splitlines() if line.strip()],
     }
-
-
-def exemplary_models(activities, count=5):
-    """The pairs whose production support and building works were largest: the exemplary
-    models a report names (until the register of models holds them)."""
-    models = (
-        activities.filter(kind__in=[Activity.Kind.PRODUCTION, Activity.Kind.CONSTRUCTION])
-        .order_by()
-        .values(
-            "assignment__agency__name", "assignment__village__name", "assignment__commune__name"
-        )
-        .annotate(
-            cash=Sum("cash_vnd"),
-            in_kind=Sum("in_kind_vnd"),
-            works=Sum("works_vnd"),
-            count=Count("id"),
-        )
-        .order_by("-cash")[:count]
-    )
-    return [
-        {
-            "agency": m["assignment__agency__name"],
-            "village": m["assignment__village__name"] or m["assignment__commune__name"],
-            "total": (m["cash"] or 0) + (m["in_kind"] or 0) + (m["works"] or 0),
-            "count": m["count"],
-        }
-        for m in models
-    ]
 
 
 def proposed_reassignments(deadline, column, months=12):
@@ -645,7 +620,7 @@ def review_figures(directive, first_year, last_year):
             key: sum(r[key] for r in rows)
             for key in ("cash", "in_kind", "works_vnd", "activities", "ceremonies", "works")
         },
-        "models": exemplary_models(activities),
+        "register_models": agreement_documents.exemplary_models(first_year, last_year, 20),
     }
 
 
@@ -660,6 +635,10 @@ TEMPLATES = {
     IssuedDocument.Kind.REVIEW: "pdf/review.html",
     IssuedDocument.Kind.INVITATION: "pdf/invitation.html",
     IssuedDocument.Kind.REASSIGNMENT_LETTER: "pdf/reassignment_letter.html",
+    IssuedDocument.Kind.COVENANT: "pdf/agreement.html",
+    IssuedDocument.Kind.PROGRAMME: "pdf/agreement.html",
+    IssuedDocument.Kind.AGREEMENT_PLAN: "pdf/agreement_plan.html",
+    IssuedDocument.Kind.AGREEMENT_REVIEW: "pdf/agreement_review.html",
 }
 
 
@@ -710,7 +689,41 @@ def compute_figures(kind, parameters):
             int(parameters["first_year"]),
             int(parameters["last_year"]),
         )
+    if kind in IssuedDocument.AGREEMENT_KINDS:
+        party = Agency.objects.get(pk=parameters["party"])
+        if kind == IssuedDocument.Kind.AGREEMENT_REVIEW:
+            review = AgreementReview.objects.select_related("agreement").get(
+                pk=parameters["review"]
+            )
+            return agreement_documents.review_figures(
+                review,
+                party,
+                parameters.get("shortcomings", ""),
+                parameters.get("directions", ""),
+            )
+        agreement = _agreement(parameters)
+        if kind == IssuedDocument.Kind.AGREEMENT_PLAN:
+            return agreement_documents.agreement_plan_figures(
+                agreement, party, int(parameters["year"])
+            )
+        return agreement_documents.agreement_figures(
+            agreement,
+            party,
+            parameters.get("counterpart_title", ""),
+            parameters.get("counterpart_name", ""),
+        )
     raise ValueError(kind)
+
+
+def _agreement(parameters):
+    """The agreement a document is of: named, or that of the review named."""
+    if parameters.get("review"):
+        return (
+            AgreementReview.objects.select_related("agreement")
+            .get(pk=parameters["review"])
+            .agreement
+        )
+    return Agreement.objects.select_related("assignment__agency").get(pk=parameters["agreement"])
 
 
 # The kind (tên loại) a document names itself by in the text, its appendices and its number.
@@ -722,6 +735,10 @@ LEGAL_KINDS = {
     IssuedDocument.Kind.REVIEW: "Báo cáo",
     IssuedDocument.Kind.INVITATION: "Giấy mời",
     IssuedDocument.Kind.REASSIGNMENT_LETTER: "Công văn",
+    IssuedDocument.Kind.COVENANT: "Biên bản",
+    IssuedDocument.Kind.PROGRAMME: "Chương trình",
+    IssuedDocument.Kind.AGREEMENT_PLAN: "Kế hoạch",
+    IssuedDocument.Kind.AGREEMENT_REVIEW: "Báo cáo",
 }
 
 
@@ -799,6 +816,10 @@ def document_issue(*, kind, parameters, by, agency=None, supersedes=None, **fiel
     elif kind == IssuedDocument.Kind.INVITATION:
         # The party that holds the ceremony invites.
         agency = Assignment.objects.select_related("agency").get(pk=parameters["assignment"]).agency
+    elif kind in IssuedDocument.AGREEMENT_KINDS:
+        # One of the parties issues it: the officer's own body, else the first party.
+        agency = agreement_documents.issuing_party(_agreement(parameters), agency)
+        parameters = {**parameters, "party": agency.pk}
     if supersedes is not None and not supersedes.may_be_reissued_as(kind=kind, agency=agency):
         supersedes = None
     issued_on = fields["issued_on"]
@@ -849,7 +870,7 @@ def issuing_body(kind, date, agency=None):
     none for an assignment list, an appendix of the directive's letter."""
     if kind == IssuedDocument.Kind.ASSIGNMENT_LIST:
         return None
-    if kind in IssuedDocument.OWN_KINDS:
+    if kind in IssuedDocument.OWN_KINDS + IssuedDocument.AGREEMENT_KINDS:
         if agency is None:
             raise ValidationError(_("An agency's report is issued by that agency."))
         return agency
@@ -919,6 +940,23 @@ def workbook(document):
             widths[index] = max(widths.get(index, 8), min(longest + 2, 50))
         sheet.append([])
 
+    def models_table(rows):
+        table(
+            ["Mô hình", "Chủ thể", "Lĩnh vực", "Địa bàn", "Kết quả", "Năm", "Khen thưởng"],
+            [
+                [
+                    m["name"],
+                    m["owner"],
+                    m["field"],
+                    m["place"],
+                    m["status"],
+                    m["year"],
+                    m["commendation"],
+                ]
+                for m in rows
+            ],
+        )
+
     sheet.append([f.get("subject", "")])
     sheet.append([f"Số: {document.number}", f"Ngày: {_d(document.issued_on)}"])
     sheet.append([])
@@ -985,6 +1023,8 @@ def workbook(document):
                 ["Đề xuất điều chỉnh: cơ quan, đơn vị", "Địa bàn kết nghĩa", "Lý do"],
                 f["proposed_reassignments"],
             )
+        if f.get("register_models", {}).get("rows"):
+            models_table(f["register_models"]["rows"])
         if f.get("plans"):
             names = ["planned", "done", "not_done", "under_way", "budget", "spent"]
             table(
@@ -1074,10 +1114,52 @@ def workbook(document):
                 for r in f["rows"]
             ],
         )
+        if "register_models" in f:
+            models_table(f["register_models"]["rows"])
+        else:  # frozen before the register held the models
+            table(
+                ["Mô hình", "Thôn, làng", "Giá trị (đ)", "Số hoạt động"],
+                [[m["agency"], m["village"], m["total"], m["count"]] for m in f["models"]],
+            )
+    elif kind in (IssuedDocument.Kind.COVENANT, IssuedDocument.Kind.PROGRAMME):
+        table(["Bên", "Người ký"], [[p["name"], p["signer"]] for p in f["parties"]])
         table(
-            ["Mô hình", "Thôn, làng", "Giá trị (đ)", "Số hoạt động"],
-            [[m["agency"], m["village"], m["total"], m["count"]] for m in f["models"]],
+            ["Nhóm", "STT", "Nội dung", "Chủ trì", "Phối hợp"],
+            [
+                [g["group"], c["number"], c["title"], c["lead"], "; ".join(c["participants"])]
+                for g in f["groups"]
+                for c in g["items"]
+            ],
         )
+    elif kind == IssuedDocument.Kind.AGREEMENT_PLAN:
+        table(
+            ["Nhóm", "STT", "Nội dung", "Nhiệm vụ", "Thời gian", "Chủ trì", "Phối hợp"],
+            [
+                [
+                    g["group"],
+                    c["number"],
+                    c["title"],
+                    task,
+                    when,
+                    c["lead"],
+                    "; ".join(c["participants"]),
+                ]
+                for g in f["groups"]
+                for c in g["items"]
+                for when, task in c["tasks"] or [["", ""]]
+            ],
+        )
+        table(["Lịch họp định kỳ"], [[_d(dt.date.fromisoformat(d))] for d in f["meetings"]])
+    elif kind == IssuedDocument.Kind.AGREEMENT_REVIEW:
+        table(
+            ["Nhóm", "STT", "Nội dung", "Chủ trì", "Kết quả", "Nhận xét"],
+            [
+                [r["group"], r["number"], r["title"], r["lead"], r["standing"], r["remarks"]]
+                for r in f["rows"]
+            ],
+        )
+        table(["Kỳ họp đến hạn", "Đã họp"], [[f["meetings_due"], f["meetings_held"]]])
+        models_table(f["models"])
     for index, width in widths.items():
         sheet.column_dimensions[get_column_letter(index)].width = width
     stream = io.BytesIO()
@@ -1098,7 +1180,7 @@ def default_fields(kind, date=None, agency=None):
         body = None
     if body is None:
         # An agency's own document, before the agency is chosen: no heading to show yet.
-        own = kind in IssuedDocument.OWN_KINDS
+        own = kind in IssuedDocument.OWN_KINDS + IssuedDocument.AGREEMENT_KINDS
         fields.update(issuer="" if own else coordinating_body_name(date), parent_body="")
     else:
         fields.update(header_of(body, date))
@@ -1132,8 +1214,11 @@ def default_fields(kind, date=None, agency=None):
     elif kind == IssuedDocument.Kind.AGENCY_PLAN:
         # A plan is addressed to no one; it is sent to the coordinating body.
         fields.update(addressees="", recipients=coordinating_body_name(date))
-    elif kind == IssuedDocument.Kind.INVITATION:
+    elif kind in (IssuedDocument.Kind.INVITATION, IssuedDocument.Kind.COVENANT):
         fields.update(addressees="", recipients="")
+    elif kind in IssuedDocument.AGREEMENT_KINDS:
+        # Sent to the coordinating body, which follows the agreements.
+        fields.update(addressees="", recipients=coordinating_body_name(date))
     elif kind == IssuedDocument.Kind.REASSIGNMENT_LETTER:
         # The agencies concerned are named once the reassignment is chosen (see the view).
         fields.update(addressees="", recipients=superiors)

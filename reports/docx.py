@@ -134,6 +134,8 @@ class _Writer:
                 self.block(child)
         elif "footer" in classes:
             self.footer(element)
+        elif "signatures" in classes:
+            self.signatures(element)
         elif "appendix" in classes:
             if "first" in classes:
                 self._page(self.document.sections[0], landscape=True)
@@ -289,25 +291,51 @@ class _Writer:
         if last is not None:
             last.paragraph_format.keep_with_next = True
         width = TEXT_WIDTH[self.landscape]
-        table = _layout_table(self.document, (int(width * 0.45), int(width * 0.55)))
+        signed = element.find_class("signature")
+        # Under a joint document's signatures, the recipients alone.
+        shares = (0.45, 0.55) if signed else (1,)
+        table = _layout_table(self.document, tuple(int(width * share) for share in shares))
         row = table.rows[0]
         _cant_split(row)
-        recipients, signature = row.cells
+        recipients = row.cells[0]
         for child in element.find_class("recipients")[0]:
             text = _text(child)
             if "label" in _classes(child):
                 self.paragraph(text, bold=True, italic=True, size=12, after=0, container=recipients)
             elif text:
                 self.paragraph(text, size=11, after=0, container=recipients)
-        for child in element.find_class("signature")[0]:
+        if signed:
+            self.signature(signed[0], row.cells[1])
+
+    def signature(self, element, cell):
+        for child in element:
             classes = _classes(child)
             if "space" in classes:
                 for _ in range(4):
-                    self.paragraph("", after=0, container=signature)
+                    self.paragraph("", after=0, container=cell)
             elif _text(child):
-                upper = classes & {"authority", "title"}
+                upper = classes & {"authority", "title", "party"}
                 text = _text(child).upper() if upper else _text(child)
-                self.paragraph(text, bold=True, align="center", after=0, container=signature)
+                self.paragraph(text, bold=True, align="center", after=0, container=cell)
+
+    def signatures(self, element):
+        """A joint document's signatures: one column per party, side by side."""
+        last = self.document.paragraphs[-1] if self.document.paragraphs else None
+        if last is not None:
+            last.paragraph_format.keep_with_next = True
+        rows = element.find_class("signature-row")
+        count = len(rows[0].find_class("signature"))
+        width = TEXT_WIDTH[self.landscape]
+        table = _layout_table(self.document, (int(width / count),) * count)
+        # The headings in the first row, the names in the next: the names on one line.
+        for index, source in enumerate(rows):
+            row = table.rows[0] if index == 0 else table.add_row()
+            _cant_split(row)
+            for column, cell in zip(source.find_class("signature"), row.cells, strict=True):
+                cell.width = int(width / count)
+                self.signature(column, cell)
+                for paragraph in cell.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = index < len(rows) - 1
 
     def table(self, element):
         """A data table with a grid; its header rows repeat on every page, no row splits.

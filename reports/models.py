@@ -684,6 +684,10 @@ class IssuedDocument(models.Model):
         REVIEW = "review", _("Multi-year review")
         INVITATION = "invitation", _("Invitation to a twinning ceremony")
         REASSIGNMENT_LETTER = "reassignment", _("Reassignment letter")
+        COVENANT = "covenant", _("Twinning covenant (biên bản kết nghĩa)")
+        PROGRAMME = "programme", _("Coordination programme")
+        AGREEMENT_PLAN = "agreement_plan", _("Yearly plan of a programme or covenant")
+        AGREEMENT_REVIEW = "agreement_review", _("Review of a programme or covenant")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")
@@ -791,6 +795,9 @@ class IssuedDocument(models.Model):
     # The kinds an agency issues under its own heading, number and signature, whoever
     # issues them in the application.
     OWN_KINDS = (Kind.AGENCY_REPORT, Kind.AGENCY_PLAN, Kind.INVITATION)
+    # The kinds of an agreement, issued under the heading and number of one of its parties
+    # (the officer's own agency, else the first party) and signed by every party.
+    AGREEMENT_KINDS = (Kind.COVENANT, Kind.PROGRAMME, Kind.AGREEMENT_PLAN, Kind.AGREEMENT_REVIEW)
 
     def may_be_reissued_as(self, *, kind, agency):
         """Whether a new document of ``kind`` for ``agency`` is a re-issue of this one: same

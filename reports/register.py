@@ -22,6 +22,7 @@ from .models import OutgoingNumber
 # Tên loại and its abbreviation (Phụ lục III, Nghị định 30); a công văn has none.
 KIND_ABBREVIATIONS = {
     "Báo cáo": "BC",
+    "Biên bản": "BB",
     "Kế hoạch": "KH",
     "Giấy mời": "GM",
     "Quyết định": "QĐ",

@@ -22,6 +22,7 @@ from assignments.models import (
     ReportingDeadline,
     ReportingRule,
 )
+from assignments.models.emulation import summary as models_summary
 from assignments.views.permissions import coordinator_required, show_errors
 
 from . import plans, services, timeliness, tracking
@@ -503,8 +504,23 @@ def extension_decide(request, pk):
 @coordinator_required
 def audit_log(request):
     """Recent changes to assignments, parties, villages, units, village figures, reports,
-    activities, deadlines and extensions (restructurings name themselves in each change)."""
-    from assignments.models import AdministrativeUnit, Village, VillageYearFigures
+    activities, deadlines, extensions, agreements (their contents, tasks, progress, meetings
+    and reviews), exemplary models and villagers' wishes (restructurings name themselves in
+    each change)."""
+    from assignments.models import (
+        AdministrativeUnit,
+        Agreement,
+        AgreementContent,
+        AgreementReview,
+        ContentProgress,
+        ContentTask,
+        ExemplaryModel,
+        Meeting,
+        ModelYear,
+        Village,
+        VillageYearFigures,
+        Wish,
+    )
 
     sources = [
         (Assignment.history.model, _("Assignment")),
@@ -516,6 +532,15 @@ def audit_log(request):
         (Activity.history.model, _("Activity")),
         (ReportingDeadline.history.model, _("Deadline")),
         (Extension.history.model, _("Extension")),
+        (Agreement.history.model, _("Covenant or programme")),
+        (AgreementContent.history.model, _("Content of an agreement")),
+        (ContentTask.history.model, _("Yearly task")),
+        (ContentProgress.history.model, _("Progress of a content")),
+        (Meeting.history.model, _("Meeting")),
+        (AgreementReview.history.model, _("Review")),
+        (ExemplaryModel.history.model, _("Exemplary model")),
+        (ModelYear.history.model, _("Model's year")),
+        (Wish.history.model, _("Villagers' wish")),
     ]
     entries = []
     for model, label in sources:
@@ -604,6 +629,8 @@ def dashboard(request):
             "support": support,
             "chart": tracking.bar_chart(support),
             "agreements": agreements.panel(today),
+            # The register of exemplary models: the year's registered, effective, commended.
+            "models": models_summary(year or today.year),
             "today": today,
         },
     )

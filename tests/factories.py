@@ -6,8 +6,12 @@ import itertools
 from assignments.models import (
     AdministrativeUnit,
     Agency,
+    Agreement,
+    AgreementParty,
     Assignment,
     Directive,
+    ExemplaryModel,
+    ModelYear,
     ReportingRule,
     Village,
     VillageYearFigures,
@@ -99,3 +103,32 @@ def make_once_rule(directive=None, due_date=dt.date(2024, 3, 25), **kwargs):
         due_date=due_date,
         **kwargs,
     )
+
+
+def make_programme(parties, created_by, **kwargs):
+    """A coordination programme of ``parties`` (agencies, in order), without contents."""
+    kwargs.setdefault("name", "Chương trình phối hợp công tác dân vận giai đoạn 2022-2026")
+    kwargs.setdefault("number", f"{next(_counter)}-CTr/BDV")
+    kwargs.setdefault("signed_on", dt.date(2022, 3, 1))
+    kwargs.setdefault("first_year", 2022)
+    kwargs.setdefault("last_year", 2026)
+    agreement = Agreement.objects.create(
+        kind=Agreement.Kind.PROGRAMME, created_by=created_by, **kwargs
+    )
+    for order, agency in enumerate(parties):
+        AgreementParty.objects.create(agreement=agreement, agency=agency, order=order)
+    return agreement
+
+
+def make_model(agency, name=None, years=(), **kwargs):
+    """An exemplary model of ``agency`` with its ``years``: (year, status, level) triples."""
+    kwargs.setdefault("field", ExemplaryModel.Field.ECONOMY)
+    kwargs.setdefault("owner", ExemplaryModel.Owner.AGENCY)
+    kwargs.setdefault("start_year", 2024)
+    name = name or f"Mô hình {next(_counter)}"
+    model = ExemplaryModel.objects.create(
+        name=name, agency=agency, description=kwargs.pop("description", name), **kwargs
+    )
+    for year, status, level in years:
+        ModelYear.objects.create(model=model, year=year, status=status, level=level)
+    return model

@@ -134,6 +134,12 @@ class Agreement(KeyedModel):
     def period_end(self):
         return dt.date(self.last_year, 12, 31) if self.last_year else None
 
+    def years(self, today):
+        """The years one may plan or review: the agreement's period, or up to next year when
+        it runs until further notice."""
+        last = self.last_year or max(today.year + 1, self.first_year)
+        return list(range(self.first_year, last + 1))
+
     def meeting_dates(self, until):
         """The dates meetings fall due by the rhythm, from the signing to ``until`` (or the
         end of the period): every ``meeting_months`` months after the signing."""

@@ -165,7 +165,7 @@ def test_tasks_progress_overdue_and_never_started(pair, coordinator):
             content=first, year=2023, period="q1", description="Trước khi ký", by=coordinator
         )
     tasks = first.tasks.model.objects.order_by("pk")
-    assert agreements.overdue_tasks(tasks, today=D(2025, 7, 1)) == [task, late]
+    assert list(agreements.overdue_tasks(tasks, today=D(2025, 7, 1))) == [task, late]
     agreements.progress_record(
         content=first,
         task=task,
@@ -176,7 +176,7 @@ def test_tasks_progress_overdue_and_never_started(pair, coordinator):
     )
     task.refresh_from_db()
     assert (task.standing, task.done_on) == (Standing.DONE, D(2025, 6, 10))
-    assert agreements.overdue_tasks(tasks, today=D(2025, 7, 1)) == [late]
+    assert list(agreements.overdue_tasks(tasks, today=D(2025, 7, 1))) == [late]
     standings = agreements.content_standings([first, second, third])
     assert standings == {
         first.pk: Standing.DONE,

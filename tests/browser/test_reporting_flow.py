@@ -378,4 +378,48 @@ def test_the_party_records_its_covenant_at_the_ceremony_and_marks_a_meeting_held
     assert first.minutes == "Thống nhất hỗ trợ giống lúa vụ tới."
     party.page.set_viewport_size({"width": 390, "height": 844})
     party.shot("covenant-phone")
+    assert fits_the_width(party)
+    party.page.set_viewport_size({"width": 1280, "height": 900})
+
+    # The year's plan: a task for the second content, in the fourth quarter.
+    party.goto(f"/agreements/{covenant.pk}/plan/")
+    plan = party.page.locator("form.card[method=post]")
+    plan.locator("select[name=tasks-0-content]").select_option(index=2)
+    plan.locator("select[name=tasks-0-period]").select_option("q4")
+    plan.locator("textarea[name=tasks-0-description]").fill("Hỗ trợ giống lúa vụ đông xuân")
+    party.shot("plan-form")
+    with party.page.expect_navigation():
+        plan.locator("button.primary").click()
+    task = covenant.contents.get(number=2).tasks.get()
+    assert (task.period, task.year) == ("q4", timezone.localdate().year)
+    assert "Hỗ trợ giống lúa vụ đông xuân" in party.page.locator("table").first.inner_text()
+    party.shot("plan")
+    party.page.set_viewport_size({"width": 390, "height": 844})
+    party.shot("plan-phone")
+    assert fits_the_width(party)
+    party.page.set_viewport_size({"width": 1280, "height": 900})
+
+    # A review of the year: every content judged, the first one done.
+    party.goto(f"/agreements/{covenant.pk}/reviews/new/")
+    party.page.select_option("select[name=lines-0-standing]", "done")
+    party.page.fill("textarea[name=lines-0-remarks]", "Đã tổ chức sinh hoạt chung.")
+    party.page.fill("textarea[name=remarks]", "Hai bên thống nhất.")
+    party.page.set_viewport_size({"width": 390, "height": 844})
+    party.shot("review-form-phone")
+    assert fits_the_width(party)
+    party.page.set_viewport_size({"width": 1280, "height": 900})
+    with party.page.expect_navigation():
+        party.page.click("form.card button.primary")
+    review = covenant.reviews.get()
+    assert [line.standing for line in review.lines.all()] == ["done", "not_started"]
+    assert "Đã tổ chức sinh hoạt chung." in party.page.content()
+    party.shot("review")
+    party.page.set_viewport_size({"width": 390, "height": 844})
+    party.shot("review-phone")
+    assert fits_the_width(party)
     assert party.violations == []
+
+
+def fits_the_width(session):
+    """Nothing wider than the window: no sideways scrolling of the whole page."""
+    return session.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

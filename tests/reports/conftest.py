@@ -102,6 +102,8 @@ def scene(reporter, other_reporter, march_deadline):
     own = make_submitted_report(reporter, march_deadline)
     other = make_submitted_report(other_reporter, march_deadline)
     later = ReportingDeadline.objects.get(due_date=dt.date(2024, 11, 10), rule__reporter="agencies")
+    own_agreement = signed_covenant(agency_of(reporter), reporter)
+    other_agreement = signed_covenant(agency_of(other_reporter), other_reporter)
     return {
         "own_report": own,
         "other_report": other,
@@ -134,8 +136,12 @@ def scene(reporter, other_reporter, march_deadline):
         .village,
         "own_document": issue_agency_report(own, reporter),
         "other_document": issue_agency_report(other, other_reporter),
-        "own_agreement": signed_covenant(agency_of(reporter), reporter),
-        "other_agreement": signed_covenant(agency_of(other_reporter), other_reporter),
+        "own_agreement": own_agreement,
+        "other_agreement": other_agreement,
+        "own_task": a_task(own_agreement, reporter),
+        "other_task": a_task(other_agreement, other_reporter),
+        "own_review": a_review(own_agreement, reporter),
+        "other_review": a_review(other_agreement, other_reporter),
         "own_wish": a_wish(agency_of(reporter), reporter),
         "other_wish": a_wish(agency_of(other_reporter), other_reporter),
         "own_model": ExemplaryModel.objects.create(
@@ -167,6 +173,32 @@ def a_wish(agency, user):
         topic="water",
         request="Xin hỗ trợ giếng nước",
         recorded_by=user,
+    )
+
+
+def a_task(agreement, user):
+    from assignments import agreements
+
+    return agreements.task_plan(
+        content=agreement.contents.first(),
+        year=2024,
+        period="q4",
+        description="Hỗ trợ giống lúa",
+        by=user,
+    )
+
+
+def a_review(agreement, user):
+    from assignments import agreements
+
+    return agreements.review_hold(
+        agreement=agreement,
+        kind="year",
+        year=2024,
+        held_on=dt.date(2024, 12, 20),
+        remarks="",
+        lines=dict.fromkeys(agreement.contents.all(), ("in_progress", "")),
+        by=user,
     )
 
 

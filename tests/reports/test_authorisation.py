@@ -170,6 +170,28 @@ RULES = {
     ],
     "meeting_held": [({"pk": "own_agreement", "meeting_pk": 1}, logged_in(405))],
     "agreement_progress": [({"pk": "own_agreement"}, logged_in(405))],
+    "agreement_plan": [
+        ({"pk": "own_agreement"}, logged_in(200)),
+        ({"pk": "other_agreement"}, logged_in(200, reporter=404)),
+    ],
+    "agreement_task_edit": [
+        ({"pk": "own_agreement", "task_pk": "own_task"}, logged_in(200, viewer=403)),
+        (
+            {"pk": "other_agreement", "task_pk": "other_task"},
+            logged_in(200, viewer=403, reporter=404),
+        ),
+        ({"pk": "own_agreement", "task_pk": "other_task"}, logged_in(404, viewer=403)),
+    ],
+    "agreement_task_delete": [({"pk": "own_agreement", "task_pk": "own_task"}, logged_in(405))],
+    "agreement_review_create": [
+        ({"pk": "own_agreement"}, logged_in(200, viewer=403)),
+        ({"pk": "other_agreement"}, logged_in(200, viewer=403, reporter=404)),
+    ],
+    "agreement_review": [
+        ({"pk": "own_agreement", "review_pk": "own_review"}, logged_in(200)),
+        ({"pk": "other_agreement", "review_pk": "other_review"}, logged_in(200, reporter=404)),
+        ({"pk": "own_agreement", "review_pk": "other_review"}, logged_in(404)),
+    ],
     "wish_list": [({}, logged_in(200))],
     "wish_create": [({}, logged_in(200, viewer=403))],
     "wish_follow_up": [
@@ -177,6 +199,7 @@ RULES = {
         ({"pk": "other_wish"}, logged_in(200, viewer=403, reporter=404)),
     ],
     "model_list": [({}, logged_in(200))],
+    "model_list_xlsx": [({}, logged_in(200))],
     "model_create": [({}, logged_in(200, viewer=403))],
     "model_year": [
         ({"pk": "own_model"}, logged_in(200, viewer=403)),

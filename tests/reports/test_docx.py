@@ -12,12 +12,20 @@ from django.conf import settings
 from docx import Document
 from docx.shared import Mm
 
+from assignments import agreements as agreement_services
 from assignments import services
 from assignments.models import Assignment, Directive
 from reports import documents
 from reports.legal import legal_date
 from tests.pdfs import MM, layout
-from tests.reports.conftest import agency_of, item, make_submitted_report, submitted_plan
+from tests.reports.conftest import (
+    agency_of,
+    item,
+    make_submitted_report,
+    signed_covenant,
+    submitted_plan,
+)
+from tests.reports.test_agreement_documents import a_programme
 from tests.reports.test_documents import check_margins, issue, pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +33,7 @@ ARTEFACTS = settings.BASE_DIR / "test-artefacts" / "docx"
 
 
 @pytest.fixture
-def issued(coordinator_user, reporter, march_deadline, plan_deadline):
+def issued(coordinator_user, reporter, other_reporter, march_deadline, plan_deadline):
     """One document of every kind, issued and rendered."""
     directive = Directive.objects.get(number="345/UBND-NC")
     report = make_submitted_report(reporter, march_deadline)
@@ -40,6 +48,17 @@ def issued(coordinator_user, reporter, march_deadline, plan_deadline):
         reason="Sáp nhập đơn vị",
         by=coordinator_user,
         agency=agency_of(reporter),
+    )
+    covenant = signed_covenant(agency_of(reporter), reporter)
+    programme = a_programme(coordinator_user, reporter, other_reporter)
+    review = agreement_services.review_hold(
+        agreement=programme,
+        kind="final",
+        year=2026,
+        held_on=dt.date(2026, 11, 20),
+        remarks="Hoàn thành các nội dung.",
+        lines=dict.fromkeys(programme.contents.all(), ("done", "")),
+        by=coordinator_user,
     )
     return {
         "assignment_list": issue("assignment_list", {"directive": directive.pk}, coordinator_user),
@@ -87,6 +106,22 @@ def issued(coordinator_user, reporter, march_deadline, plan_deadline):
             {"directive": directive.pk, "first_year": 2024, "last_year": 2025},
             coordinator_user,
             number="",
+        ),
+        # Signed by every party, side by side.
+        "covenant": issue(
+            "covenant",
+            {
+                "agreement": covenant.pk,
+                "counterpart_title": "Trưởng thôn",
+                "counterpart_name": "Rơ Châm Ngơl",
+            },
+            coordinator_user,
+            number="",
+            signer_title="GIÁM ĐỐC",
+        ),
+        "programme": issue("programme", {"agreement": programme.pk}, coordinator_user, number=""),
+        "agreement_review": issue(
+            "agreement_review", {"review": review.pk}, coordinator_user, number=""
         ),
     }
 
