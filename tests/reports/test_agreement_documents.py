@@ -431,7 +431,7 @@ def test_the_agreements_pages_offer_its_documents_to_those_who_may_issue_them(
     assert link in client.get(page).content.decode()
     plan = client.get(reverse("agreement_plan", args=[covenant.pk]), {"year": 2025})
     assert (
-        f'{reverse("reports:document_create", args=["agreement_plan"])}'
+        f"{reverse('reports:document_create', args=['agreement_plan'])}"
         f"?agreement={covenant.pk}&amp;year=2025" in plan.content.decode()
     )
     client.force_login(viewer)
