@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,7 +8,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
@@ -50,10 +51,11 @@ from .resources import (
     ModelRegisterResource,
     VillageFiguresResource,
     VillageResource,
+    day_first_dates,
     export_file_name,
 )
 from .spreadsheets import ImportFileError, check_upload
-from .text import search_terms
+from .text import fold, search_terms
 
 
 class FoldedSearchMixin:
@@ -154,12 +156,25 @@ class ListImportExportMixin(ImportExportMixin):
     import_form_class = ListImportForm
     import_template_name = "admin/assignments/import.html"
     import_options_form = None  # a form of further questions, e.g. the directive
-    export_name = None  # the exported file's name in Vietnamese, before the date
+    export_name = None  # the exported file's name before the date; else the model's, folded
 
     def get_export_filename(self, request, queryset, file_format):
-        if self.export_name is None:
-            return super().get_export_filename(request, queryset, file_format)
-        return export_file_name(self.export_name, file_format.get_extension())
+        """ "phan-cong-ket-nghia-22-11-2026.xlsx", not "Assignment-2026-11-22.csv"."""
+        name = self.export_name
+        if name is None:
+            with translation.override(settings.LANGUAGE_CODE):
+                name = fold(str(self.model._meta.verbose_name_plural)).replace(" ", "-")
+        return export_file_name(name, file_format.get_extension())
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        """A .csv starts with a byte order mark, without which Excel reads UTF-8 Vietnamese
+        as gibberish; an .xlsx shows its dates dd/mm/yyyy."""
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        if isinstance(file_format, base_formats.CSV):
+            return (b"\xef\xbb\xbf" if isinstance(data, bytes) else "\ufeff") + data
+        if isinstance(file_format, base_formats.XLSX):
+            return day_first_dates(data)
+        return data
 
     def get_import_resource_kwargs(self, request, *args, **kwargs):
         form = kwargs.get("form")
@@ -731,7 +746,9 @@ class ReportingDeadlineAdmin(HistoryAdmin):
         return False  # deadlines are derived from the rules, never typed by hand
 
     def save_model(self, request, obj, form, change):
-        services.deadline_move(
+        from reports.services import deadline_move  # it tells the agencies concerned
+
+        deadline_move(
             deadline=obj,
             new_date=obj.moved_to or obj.due_date,
             reason=obj.move_reason or _("Moved back to the original date"),

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ketnghia.forms import DateField, vietnamese_formfield
+
 from . import restructuring
 from .models import (
     AdministrativeUnit,
@@ -25,18 +27,6 @@ from .models import (
 )
 from .periods import Period
 from .validators import checked_upload
-
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
-
-
-class DateField(forms.DateField):
-    """Typed dd/mm/yyyy whatever the browser's language."""
-
-    widget = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", DATE_FORMATS)
-        super().__init__(**kwargs)
 
 
 def _ids(text):
@@ -528,14 +518,13 @@ class AgreementForm(forms.ModelForm):
             "note",
         ]
         widgets = {
-            "signed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "commitments": forms.Textarea(attrs={"rows": 3}),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
+        formfield_callback = vietnamese_formfield
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["signed_on"].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
         pairs = Assignment.objects.visible_to(user).select_related("agency", "village", "commune")
         self.fields["assignment"].queryset = pairs.order_by("agency__sort_key", "pk")
         self.fields["assignment"].label_from_instance = lambda a: f"{a.agency} – {a.target}"
@@ -576,11 +565,7 @@ ContentFormSet = forms.formset_factory(ContentForm, extra=8)
 
 
 class MeetingHeldForm(forms.Form):
-    held_on = forms.DateField(
-        label=_("Held on"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-    )
+    held_on = DateField(label=_("Held on"))
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     minutes = forms.CharField(
         label=_("Minutes: what was agreed"), widget=forms.Textarea(attrs={"rows": 3})
@@ -593,11 +578,7 @@ class MeetingHeldForm(forms.Form):
 
 class ProgressForm(forms.Form):
     content = forms.ModelChoiceField(queryset=AgreementContent.objects.none(), label=_("Content"))
-    date = forms.DateField(
-        label=_("Date"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-    )
+    date = DateField(label=_("Date"))
     standing = forms.ChoiceField(label=_("Standing"), choices=Standing.choices)
     note = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
     evidence = forms.FileField(label=_("Evidence (PDF)"), required=False)
@@ -793,16 +774,11 @@ class WishForm(forms.ModelForm):
             "passed_to_other",
             "passed_on",
         ]
-        widgets = {
-            "raised_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "passed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "request": forms.Textarea(attrs={"rows": 3}),
-        }
+        widgets = {"request": forms.Textarea(attrs={"rows": 3})}
+        formfield_callback = vietnamese_formfield
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("raised_on", "passed_on"):
-            self.fields[name].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
         self.fields["agency"].queryset = (
             Agency.objects.order_by("sort_key")
             if user.sees_all_agencies
@@ -824,11 +800,5 @@ class WishFollowUpForm(forms.ModelForm):
         fields = ["status", "answer", "answered_on", "resolved_on"]
         widgets = {
             "answer": forms.Textarea(attrs={"rows": 3}),
-            "answered_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "resolved_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("answered_on", "resolved_on"):
-            self.fields[name].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
+        formfield_callback = vietnamese_formfield

@@ -10,6 +10,7 @@ file is known before anything is written, and writes in bulk with audit history.
 
 import datetime as dt
 import difflib
+import io
 import re
 from dataclasses import dataclass, field
 
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 from import_export.instance_loaders import BaseInstanceLoader
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -59,6 +60,22 @@ def export_file_name(name, extension="xlsx"):
     """The name of an exported file: its Vietnamese name without accents and today's local
     date, "mo-hinh-dien-hinh-05-03-2026.xlsx"."""
     return f"{name}-{timezone.localdate():%d-%m-%Y}.{extension}"
+
+
+def day_first_dates(content):
+    """An .xlsx's bytes with its date cells shown dd/mm/yyyy (dd/mm/yyyy hh:mm), as Excel
+    would otherwise show them by the reader's system settings, often mm/dd/yyyy."""
+    book = load_workbook(io.BytesIO(content))
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, dt.datetime):
+                    cell.number_format = "DD/MM/YYYY HH:MM"
+                elif isinstance(cell.value, dt.date):
+                    cell.number_format = "DD/MM/YYYY"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 class SpreadsheetFormat(base_formats.Format):

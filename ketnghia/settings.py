@@ -42,9 +42,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "django_tasks",
-    "django_tasks_db",
+    "ketnghia.apps.BackgroundTasksConfig",  # django_tasks_db, named in Vietnamese
     "import_export",
-    "axes",
+    "ketnghia.apps.LoginAttemptsConfig",  # axes, named in Vietnamese
     "csp",
     "assignments",
     "reports",
@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ketnghia.context_processors.site",
+                "reports.context_processors.notices",
             ],
         },
     },
@@ -202,8 +203,11 @@ RENDER_TIME_LIMIT = env.int("RENDER_TIME_LIMIT", default=120)  # seconds per PDF
 # Background work (PDF rendering): a database queue read by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": env("TASK_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 
-# Reminders: days before a deadline when agencies' reporters are emailed (and once after).
+# Reminders: days before a deadline (or an agency's extended date) when its reporters are
+# emailed, and days after it when they are chased again while it stays missed; from the
+# second chase on the agency's head is copied.
 REMINDER_DAYS = env.list("REMINDER_DAYS", cast=int, default=[7, 1])
+REMINDER_REPEAT_DAYS = env.list("REMINDER_REPEAT_DAYS", cast=int, default=[1, 7, 14])
 # Links in emails point here (emails are sent by a command, outside any request).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -216,6 +220,10 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # the audit history records imported rows
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Read only where no language's formats apply: django-import-export writes and reads the
+# dates of a .csv by the first of these (the forms use ketnghia/formats and ketnghia/forms.py).
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+DATETIME_INPUT_FORMATS = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S"]
 
 # Secure defaults whenever DEBUG is off; the proxy header is opt-in because trusting it
 # without a proxy that sets it would let clients fake HTTPS. Only a trial on loopback over

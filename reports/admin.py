@@ -1,10 +1,21 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 from simple_history.admin import SimpleHistoryAdmin
 
 from assignments.admin import FoldedSearchMixin
 
 from . import support
-from .models import Activity, Extension, OutgoingNumber, Report, ReportVersion, ReviewEvent
+from .models import (
+    Activity,
+    Extension,
+    Notice,
+    OutgoingNumber,
+    Report,
+    ReportVersion,
+    ReviewEvent,
+)
 
 
 @admin.register(Activity)
@@ -123,3 +134,32 @@ class OutgoingNumberAdmin(ReadOnlyAdmin):
     list_filter = ["year", "kind", "typed"]
     list_select_related = ["issuer", "recorded_by"]
     search_fields = ["symbol", "subject", "issuer__name"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(ReadOnlyAdmin):
+    """The notices the application sent, read here (each user reads and marks their own)."""
+
+    list_display = ["created_at", "recipient", "kind", "text", "read_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["recipient"]
+    search_fields = ["recipient__username", "text"]
+    date_hierarchy = "created_at"
+
+
+# django-tasks' results, with columns named through our catalogue (the package names two of
+# them by their attribute, untranslated).
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class TaskResultAdmin(DBTaskResultAdmin):
+    list_display = ("id", "name", *DBTaskResultAdmin.list_display[2:])
+
+    @admin.display(description=_("background task"), ordering="task_path")
+    def name(self, obj):
+        return obj.task_name
+
+    @admin.display(description=_("traceback"))
+    def formatted_traceback(self, obj):
+        return super().formatted_traceback(obj)

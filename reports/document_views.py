@@ -24,9 +24,9 @@ from assignments.models import (
     ReportingDeadline,
     ReportingRule,
 )
+from ketnghia.forms import DateField, DateTimeField, vietnamese_formfield
 
 from . import agreement_documents, documents, register
-from .forms import DateInput
 from .models import IssuedDocument, OutgoingNumber, Report
 from .tasks import render_document
 
@@ -47,8 +47,8 @@ class DocumentForm(forms.ModelForm):
             "signer_name",
             "recipients",
         ]
+        formfield_callback = vietnamese_formfield
         widgets = {
-            "issued_on": DateInput(),
             "addressees": forms.Textarea(attrs={"rows": 3}),
             "recipients": forms.Textarea(attrs={"rows": 4}),
         }
@@ -79,28 +79,16 @@ class DocumentForm(forms.ModelForm):
     last_year = forms.IntegerField(
         required=False, label=gettext_lazy("To year"), min_value=1990, max_value=2100
     )
-    as_of = forms.DateField(
+    as_of = DateField(
         required=False,
         label=gettext_lazy("Assignments in force on"),
         help_text=gettext_lazy("Communes and districts are printed as they were on that date."),
-        widget=DateInput(),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
     )
-    reply_by = forms.DateField(
-        required=False,
-        label=gettext_lazy("Reports expected by"),
-        widget=DateInput(),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-    )
+    reply_by = DateField(required=False, label=gettext_lazy("Reports expected by"))
     assignment = forms.ModelChoiceField(
         queryset=Assignment.objects.none(), required=False, label=gettext_lazy("Twinning")
     )
-    ceremony_at = forms.DateTimeField(
-        required=False,
-        label=gettext_lazy("Time of the ceremony"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%d/%m/%Y %H giờ %M"],
-    )
+    ceremony_at = DateTimeField(required=False, label=gettext_lazy("Time of the ceremony"))
     venue = forms.CharField(required=False, max_length=300, label=gettext_lazy("Venue"))
     participants = forms.CharField(
         required=False,
@@ -472,9 +460,7 @@ class RegisterEntryForm(forms.Form):
     entered in the register: the next number, or the one it was given."""
 
     issuer = forms.ModelChoiceField(queryset=Agency.objects.none(), label=gettext_lazy("Body"))
-    issued_on = forms.DateField(
-        label=gettext_lazy("Date"), widget=DateInput(), input_formats=["%Y-%m-%d", "%d/%m/%Y"]
-    )
+    issued_on = DateField(label=gettext_lazy("Date"))
     kind = forms.ChoiceField(
         label=gettext_lazy("Kind"), choices=[(k, k) for k in register.KIND_ABBREVIATIONS]
     )

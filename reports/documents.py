@@ -27,7 +27,7 @@ from assignments.models import (
     coordinating_body_name,
 )
 
-from . import agreement_documents, plans, register, tracking
+from . import agreement_documents, formalism, plans, register, tracking
 from .legal import directive_reference, legal_date, reference
 from .models import Activity, ActivityWork, IssuedDocument, Report
 
@@ -259,11 +259,16 @@ def consolidated_figures(deadline, typed=None):
     if previous is not None:
         period = period.filter(date__gt=previous.effective)
     proposed = proposed_reassignments(deadline, column)
+    # The formalism flags not set aside, listed under the shortcomings (none: nothing said).
+    flags = formalism.figures(deadline=deadline)
     plan_rows = plans.plan_against_done(directive, year, deadline.effective_date)
     present = [
         name
         for name, _title in CONSOLIDATED_SECTIONS
-        if name not in TYPED_SECTIONS or typed[name] or (name == "proposals" and proposed)
+        if name not in TYPED_SECTIONS
+        or typed[name]
+        or (name == "proposals" and proposed)
+        or (name == "shortcomings" and flags)
     ]
     return {
         **typed,
@@ -273,6 +278,7 @@ def consolidated_figures(deadline, typed=None):
             if name in present
         ],
         "proposed_reassignments": proposed,
+        "formalism": flags,
         # The exemplary models of the register, of the report's year.
         "register_models": agreement_documents.exemplary_models(year, year),
         "plans": plan_rows,

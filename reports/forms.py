@@ -3,19 +3,14 @@ import datetime as dt
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from assignments.models import Assignment
+from assignments.models import Assignment, User
 from assignments.validators import checked_upload
+from ketnghia.forms import DateField, vietnamese_formfield
 
 from .models import Activity, ActivityGoods, ActivityWork, Extension, PlannedActivity, Report
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class ActivityForm(forms.ModelForm):
@@ -36,10 +31,8 @@ class ActivityForm(forms.ModelForm):
             "beneficiary_pupils",
             "beneficiary_others",
         ]
-        widgets = {
-            "date": DateInput(),
-            "description": forms.Textarea(attrs={"rows": 3}),
-        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        formfield_callback = vietnamese_formfield
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,7 +46,6 @@ class ActivityForm(forms.ModelForm):
             .order_by("agency__sort_key", "village__sort_key", "commune__sort_key")
         )
         self.fields["assignment"].label_from_instance = lambda a: f"{a.agency} – {a.target}"
-        self.fields["date"].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
 class LineForm(forms.ModelForm):
@@ -74,12 +66,14 @@ class GoodsLineForm(LineForm):
     class Meta:
         model = ActivityGoods
         fields = ["item", "quantity", "unit", "weight_kg", "value_vnd"]
+        formfield_callback = vietnamese_formfield
 
 
 class WorksLineForm(LineForm):
     class Meta:
         model = ActivityWork
         fields = ["kind", "quantity", "unit", "value_vnd", "description"]
+        formfield_callback = vietnamese_formfield
 
 
 GoodsFormSet = forms.inlineformset_factory(
@@ -101,7 +95,45 @@ def line_data(formset):
     ]
 
 
+class _AttachedScan:
+    """The attached file as the file input shows it: its own name, and the app's download
+    address (the storage's address is private, so a link to it would be a 404)."""
+
+    def __init__(self, name, url):
+        self.name, self.url = name, url
+
+    def __str__(self):
+        return self.name
+
+
+class ScanInput(forms.ClearableFileInput):
+    download_url = None
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"] and self.download_url:
+            context["widget"]["value"] = _AttachedScan(
+                value.name.rsplit("/", 1)[-1], self.download_url
+            )
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # One block, so that a form laying its fields out in a column keeps the widget's
+        # words ("Currently", "Clear", "Change") beside their controls.
+        return format_html(
+            '<div class="scan-input">{}</div>', super().render(name, value, attrs, renderer)
+        )
+
+
 class ReportForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        from django.urls import reverse
+
+        super().__init__(*args, **kwargs)
+        widget = self.fields["scan"].widget = ScanInput()
+        if self.instance.pk and self.instance.scan:
+            widget.download_url = reverse("reports:report_scan", args=[self.instance.pk])
+
     class Meta:
         model = Report
         fields = ["no_activity", "results", "shortcomings", "directions", "proposals", "scan"]
@@ -138,6 +170,7 @@ class PlannedActivityForm(forms.ModelForm):
         model = PlannedActivity
         fields = ["period", "assignment", "kind", "description", "budget_vnd"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        formfield_callback = vietnamese_formfield
 
     def __init__(self, *args, report, **kwargs):
         super().__init__(*args, **kwargs)
@@ -193,7 +226,8 @@ class ExtensionRequestForm(forms.ModelForm):
     class Meta:
         model = Extension
         fields = ["requested_date", "reason"]
-        widgets = {"requested_date": DateInput(), "reason": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
+        formfield_callback = vietnamese_formfield
 
 
 class ExtensionDecisionForm(forms.Form):
@@ -202,12 +236,7 @@ class ExtensionDecisionForm(forms.Form):
         choices=[("grant", _("Grant")), ("refuse", _("Refuse"))],
         widget=forms.RadioSelect,
     )
-    granted_date = forms.DateField(
-        label=_("New due date"),
-        required=False,
-        widget=DateInput(),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-    )
+    granted_date = DateField(label=_("New due date"), required=False)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -219,6 +248,29 @@ class ExtensionDecisionForm(forms.Form):
         if data.get("decision") == "refuse" and not (data.get("note") or "").strip():
             self.add_error("note", _("Give the reason for refusing."))
         return data
+
+
+class DeadlineMoveForm(forms.Form):
+    """Moving one deadline from the app: to a date from today on, always with a reason."""
+
+    new_date = DateField(label=_("New due date"))
+    reason = forms.CharField(
+        label=_("Reason for moving"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["reason"].error_messages["required"] = _("Moving a deadline needs a reason.")
+
+    def clean_new_date(self):
+        date = self.cleaned_data["new_date"]
+        if date < self.today:
+            raise forms.ValidationError(
+                _("A deadline cannot be moved to a date already past (before %(today)s).")
+                % {"today": self.today.strftime("%d/%m/%Y")}
+            )
+        return date
 
 
 class TrackingFilterForm(forms.Form):
@@ -288,3 +340,79 @@ class TrackingFilterForm(forms.Form):
             Q(kind=kind) if kind else None,
             data.get("unit"),
         )
+
+
+class NoticeSettingsForm(forms.ModelForm):
+    """A user's own choice of notices by email (the bell shows them all anyway)."""
+
+    class Meta:
+        model = User
+        fields = ["notify_by_email"]
+
+
+class FlagFilterForm(forms.Form):
+    """The formalism flags' filters; all optional (a value in error is left out)."""
+
+    kind = forms.ChoiceField(required=False, label=_("Flag"))
+    year = forms.IntegerField(required=False, label=_("Year"), min_value=1990, max_value=2100)
+    dismissed = forms.BooleanField(required=False, label=_("Show set-aside flags"))
+
+    def __init__(self, *args, **kwargs):
+        from .models import FlagDismissal
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All flags")), *FlagDismissal.Kind.choices]
+
+    def filters(self):
+        if self.is_bound:
+            self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return data.get("kind") or None, data.get("year"), bool(data.get("dismissed"))
+
+
+class FlagDismissForm(forms.Form):
+    """Setting a formalism flag aside: which flag, and why (required)."""
+
+    kind = forms.CharField(max_length=20, widget=forms.HiddenInput)
+    key = forms.CharField(max_length=100, widget=forms.HiddenInput)
+    next = forms.CharField(max_length=500, required=False, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Why it is set aside"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say why the flag is set aside.")},
+    )
+
+
+class AuditFilterForm(forms.Form):
+    """The change log's filters, all optional: a kind of record, a person, a date range."""
+
+    kind = forms.ChoiceField(required=False, label=_("Kind of record"))
+    person = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Person"), empty_label=_("Everyone")
+    )
+    since = DateField(required=False, label=_("From"))
+    until = DateField(required=False, label=_("To"))
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All records")), *((k, n) for k, n, _m in kinds)]
+        self.fields["person"].queryset = User.objects.order_by("username")
+        self.fields["person"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", _("The end of the range is before its start."))
+        return data
+
+    def filters(self):
+        """The keyword arguments of ``audit.changes``, from the valid fields (one in error is
+        left out, and shown with its message)."""
+        data = self.cleaned_data if self.is_valid() else getattr(self, "cleaned_data", {})
+        return {
+            "kind": data.get("kind") or None,
+            "user": data.get("person"),
+            "since": data.get("since"),
+            "until": data.get("until"),
+        }

@@ -621,6 +621,94 @@ class ReminderLog(models.Model):
         return self.key
 
 
+class NoticeQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notice(models.Model):
+    """A notice in the application (the bell): a report submitted, returned or accepted, an
+    extension decided, a deadline moved, a reminder. Its text is written when it is made, in
+    Vietnamese; it links to what it is about and is read or not."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Report submitted")
+        RETURNED = "returned", _("Report returned")
+        ACCEPTED = "accepted", _("Report accepted")
+        EXTENSION = "extension", _("Extension")
+        DEADLINE_MOVED = "deadline_moved", _("Deadline moved")
+        REMINDER = "reminder", _("Reminder")
+        MEETING = "meeting", _("Meeting")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notices",
+        verbose_name=_("recipient"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    text = models.CharField(_("notice"), max_length=500)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notice_unread"),
+            models.Index(fields=["recipient", "-created_at"], name="notice_latest"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class FlagDismissal(models.Model):
+    """A formalism flag the coordinator set aside, with why: the flag is computed from the
+    data (a report much like another, a year of only visits and gifts, a ceremony with
+    nothing after it) and named by its kind and key, so it stays set aside while the data
+    that raised it is unchanged."""
+
+    class Kind(models.TextChoices):
+        SIMILAR_REPORT = "similar_report", _("Report much like another")
+        VISITS_ONLY = "visits_only", _("Only visits and gifts in a year")
+        CEREMONY_ONLY = "ceremony_only", _("Ceremony with no activity after it")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    key = models.CharField(
+        _("flag"), max_length=100, help_text=_("What the flag is about, e.g. report:12:other:30.")
+    )
+    note = models.TextField(_("why it is set aside"))
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("set aside by"),
+    )
+    dismissed_at = models.DateTimeField(_("set aside at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("flag set aside")
+        verbose_name_plural = _("flags set aside")
+        ordering = ["-dismissed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="flag_dismissed_once"),
+            models.CheckConstraint(
+                condition=~Q(note=""),
+                name="flag_dismissal_has_note",
+                violation_error_message=_("Say why the flag is set aside."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.key}"
+
+
 def new_feed_token():
     return secrets.token_urlsafe(32)
 

@@ -1,4 +1,5 @@
-"""Reminder emails: to agencies' reporters before a deadline and once after it is missed, to
+"""Reminder emails: to agencies' reporters before a deadline (or the date an extension granted
+them) and on repeat days after it is missed (their head copied from the second), to
 the parties' reporters before a meeting of their covenant or programme falls due and once
 after it is missed, and a daily digest to coordinators. Each email is recorded so that it is
 never sent twice."""
@@ -26,7 +27,7 @@ from assignments.models import (
 )
 
 from . import tracking
-from .models import ReminderLog, Report
+from .models import Extension, ReminderLog, Report
 
 OVERDUE_WINDOW = dt.timedelta(days=30)  # a deadline missed longer ago is not chased by email
 # A meeting not held is announced once when it comes within this many days of its due date
@@ -42,6 +43,7 @@ class Reminder:
     subject: str
     text: str
     html: str
+    cc: tuple = ()
 
 
 def _render(template, context):
@@ -51,15 +53,61 @@ def _render(template, context):
     )
 
 
+def reminder_step(due, today, *, before=None, repeats=None, window=None):
+    """Which reminder an agency not yet submitted gets today for a report due on ``due`` (the
+    deadline's date, or its extension's): ``("before", days_left)`` on the days of
+    REMINDER_DAYS, ``("overdue", n)`` from the n-th day of REMINDER_REPEAT_DAYS after it
+    (the latest one reached, so a missed daily run is made up the next day and each
+    repeat's key keeps it from going twice), or None."""
+    before = settings.REMINDER_DAYS if before is None else before
+    repeats = sorted(set(settings.REMINDER_REPEAT_DAYS if repeats is None else repeats))
+    window = window or overdue_window(repeats)
+    left = (due - today).days
+    if left >= 0:
+        return ("before", left) if left in before else None
+    late = -left
+    reached = [n for n, days in enumerate(repeats, 1) if days <= late]
+    if not reached or late > window.days:
+        return None
+    return ("overdue", reached[-1])
+
+
+def overdue_window(repeats=None):
+    repeats = settings.REMINDER_REPEAT_DAYS if repeats is None else repeats
+    return max(OVERDUE_WINDOW, dt.timedelta(days=max(repeats, default=0)))
+
+
+# From this repeat on, the agency's head is copied.
+HEAD_FROM_REPEAT = 2
+
+
+def _reminder_key(step, deadline, agency_id, extension, email):
+    kind, number = step
+    # The first chase keeps the key it had when there was only one.
+    name = (
+        f"before{number}"
+        if kind == "before"
+        else ("overdue" if number == 1 else f"overdue{number}")
+    )
+    # An extension's own schedule is another series of reminders: its date is in the key.
+    until = f":until{extension.granted_date:%Y%m%d}" if extension else ""
+    return f"{name}:{deadline.pk}:{agency_id}{until}:{email}"
+
+
 def agency_reminders(today):
+    """To each agency's reporters (else the agency's own address) before its date — the
+    deadline's, or the one its extension granted — and again on the repeat days after it
+    while not submitted; from the second repeat the agency's head is copied."""
     days = sorted(set(settings.REMINDER_DAYS), reverse=True)
     horizon = today + dt.timedelta(days=max(days, default=0))
+    start = today - overdue_window()
+    extended = Extension.objects.filter(
+        status=Extension.Status.GRANTED, granted_date__range=(start, horizon)
+    ).values("deadline_id")
     deadlines = list(
         ReportingDeadline.objects.with_effective_date()
-        .filter(
-            rule__reporter=ReportingRule.Reporter.AGENCIES,
-            effective__range=(today - OVERDUE_WINDOW, horizon),
-        )
+        .filter(rule__reporter=ReportingRule.Reporter.AGENCIES)
+        .filter(Q(effective__range=(start, horizon)) | Q(pk__in=extended))
         .select_related("rule__directive")
     )
     columns = tracking.compliance(deadlines, today=today)
@@ -69,40 +117,78 @@ def agency_reminders(today):
         AgencyMembership.objects.filter(agency__in=agencies, user__is_active=True)
         .exclude(user__email="")
         .select_related("user")
+        .order_by("user__email")
     ):
         members.setdefault(membership.agency_id, []).append(membership.user.email)
     for column in columns:
         for agency_id, cell in column.cells.items():
-            if cell.status not in (tracking.PENDING, tracking.MISSING) or cell.extension:
-                continue  # submitted, returned for revision, or granted more time
-            left = (cell.due - today).days
-            if left < 0:
-                kind = "overdue"
-            elif left in days:
-                kind = f"before{left}"
-            else:
+            if cell.status not in (tracking.PENDING, tracking.MISSING, tracking.EXTENDED):
+                continue  # submitted, or returned for revision
+            step = reminder_step(cell.due, today, before=days)
+            if step is None:
                 continue
+            overdue = step[0] == "overdue"
             agency = agencies[agency_id]
             recipients = members.get(agency_id) or ([agency.email] if agency.email else [])
+            head = (
+                agency.head_email
+                if overdue and step[1] >= HEAD_FROM_REPEAT and agency.head_email not in recipients
+                else ""
+            )
             context = {
                 "agency": agency,
                 "deadline": column.deadline,
                 "due": cell.due,
-                "days_left": left,
-                "overdue": left < 0,
+                "extension": cell.extension,
+                "days_left": (cell.due - today).days,
+                "overdue": overdue,
+                "repeat": step[1] if overdue else 0,
+                "head": head,
                 "site": settings.SITE_URL,
                 "coordinator": coordinating_body_name(today),
             }
             subject = (
                 _("Overdue: %(label)s (due %(date)s)")
-                if left < 0
+                if overdue
                 else _("Reminder: %(label)s due %(date)s")
             ) % {"label": column.deadline.rule.label, "date": cell.due.strftime("%d/%m/%Y")}
             text, html = _render("reminder", context)
-            for email in recipients:
+            for index, email in enumerate(recipients):
                 yield Reminder(
-                    f"{kind}:{column.deadline.pk}:{agency_id}:{email}", email, subject, text, html
+                    _reminder_key(step, column.deadline, agency_id, cell.extension, email),
+                    email,
+                    subject,
+                    text,
+                    html,
+                    # The head once per repeat, on the first reporter's message.
+                    cc=(head,) if head and index == 0 else (),
                 )
+
+
+UNREACHABLE_NO_ACCOUNT = "no_account"
+UNREACHABLE_NO_EMAIL = "no_email"
+
+
+def unreachable(agencies):
+    """The agencies, of ``agencies`` (id → Agency), that reminders cannot reach: no address
+    of their own and no active account with an email (what ``agency_reminders`` writes to).
+    In Vietnamese order, each with ``missing``: no account at all, or accounts without an
+    email. One query."""
+    without = {pk: agency for pk, agency in agencies.items() if not agency.email}
+    accounts = {}  # agency id → whether one of its active accounts has an email
+    for agency_id, email in (
+        AgencyMembership.objects.filter(agency_id__in=list(without), user__is_active=True)
+        .order_by()
+        .values_list("agency_id", "user__email")
+    ):
+        accounts[agency_id] = accounts.get(agency_id, False) or bool(email)
+    found = []
+    for pk, agency in without.items():
+        if accounts.get(pk):
+            continue
+        agency.missing = UNREACHABLE_NO_EMAIL if pk in accounts else UNREACHABLE_NO_ACCOUNT
+        found.append(agency)
+    return sorted(found, key=lambda agency: agency.sort_key)
 
 
 def _meetings_unheld(start, end):
@@ -234,7 +320,11 @@ def due_reminders(today):
 
 def send(reminder):
     message = EmailMultiAlternatives(
-        reminder.subject, reminder.text, settings.DEFAULT_FROM_EMAIL, [reminder.recipient]
+        reminder.subject,
+        reminder.text,
+        settings.DEFAULT_FROM_EMAIL,
+        [reminder.recipient],
+        cc=list(reminder.cc),
     )
     message.attach_alternative(reminder.html, "text/html")
     message.send()

@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 from assignments import lifecycle
 from assignments import services as assignment_services
 
-from . import plans, support
+from . import notices, plans, support
 from .models import (
     Activity,
     ActivityGoods,
@@ -228,6 +228,13 @@ def _check_complete(report):
         raise WorkflowError(_("Attach the signed scan of the report (PDF) before submitting."))
 
 
+def report_check_submittable(report):
+    """Raise WorkflowError unless the report could be submitted now (what the confirmation
+    page checks before asking; ``report_submit`` checks it again under the lock)."""
+    check_report_transition(report.status, "submit")
+    _check_complete(report)
+
+
 @transaction.atomic
 def report_submit(*, report, by):
     """Submit: freeze the texts, the period's activities and totals as a new version."""
@@ -271,6 +278,7 @@ def report_submit(*, report, by):
     report._history_user = by
     report.save()
     ReviewEvent.objects.create(report=report, version=version, action="submit", by=by)
+    notices.report_submitted(report, version)
     return report
 
 
@@ -295,12 +303,16 @@ def report_return(*, report, by, reason, version_number=None):
     """Return a submitted report to the agency with the reason; it can revise and resubmit."""
     if not reason.strip():
         raise WorkflowError(_("Give the reason for returning the report."))
-    return _review(report, by, "return", version_number, reason)
+    report = _review(report, by, "return", version_number, reason)
+    notices.report_returned(report, reason)
+    return report
 
 
 @transaction.atomic
 def report_accept(*, report, by, version_number=None):
-    return _review(report, by, "accept", version_number)
+    report = _review(report, by, "accept", version_number)
+    notices.report_accepted(report)
+    return report
 
 
 def granted_extension(deadline, agency):
@@ -350,11 +362,28 @@ def extension_grant(*, extension, by, granted_date, note=""):
     """Grant a new due date, for this agency and this deadline only."""
     if granted_date <= extension.deadline.effective_date:
         raise WorkflowError(_("The new date must be after the deadline."))
-    return _decide(extension, by, Extension.Status.GRANTED, note, granted_date)
+    extension = _decide(extension, by, Extension.Status.GRANTED, note, granted_date)
+    notices.extension_decided(extension)
+    return extension
 
 
 @transaction.atomic
 def extension_refuse(*, extension, by, note):
     if not note.strip():
         raise WorkflowError(_("Give the reason for refusing."))
-    return _decide(extension, by, Extension.Status.REFUSED, note)
+    extension = _decide(extension, by, Extension.Status.REFUSED, note)
+    notices.extension_decided(extension)
+    return extension
+
+
+@transaction.atomic
+def deadline_move(*, deadline, new_date, reason, by):
+    """Move one concrete deadline (``assignments.services.deadline_move``) and tell the
+    reporters of the agencies expected there. Pages and the admin call this one."""
+    # As stored, not as the caller's object says (the admin's form has already changed it).
+    old_date = type(deadline).objects.get(pk=deadline.pk).effective_date
+    deadline = assignment_services.deadline_move(
+        deadline=deadline, new_date=new_date, reason=reason, by=by
+    )
+    notices.deadline_moved(deadline, old_date, reason)
+    return deadline

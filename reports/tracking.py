@@ -516,44 +516,71 @@ def support_by_year(agency_filter=None, unit=None, years=None):
     return result
 
 
-def bar_chart(rows, width=640, height=220, padding=36):
-    """Coordinates of a grouped bar chart (cash and in kind per year), drawn as SVG by the
-    template: no script, no external library."""
+def nice_ticks(top, count=4):
+    """Round values for the value axis, from 0 to at least ``top``: steps of 1, 2, 2.5 or 5
+    times a power of ten (0, 5.000.000, 10.000.000, …)."""
+    if top <= 0:
+        return [0]
+    raw = top / count
+    power = 10 ** (len(str(int(raw))) - 1) if raw >= 1 else 1
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    step = int(step) or 1
+    ticks = [0]
+    while ticks[-1] < top:
+        ticks.append(ticks[-1] + step)
+    return ticks
+
+
+def bar_chart(rows, width=720, height=340, left=118, top=110, bottom=30):
+    """Coordinates of a grouped bar chart (cash, goods and works per year), drawn as SVG by
+    the template: no script, no external library. The value axis has round ticks, and each
+    bar carries its amount written upwards above it (the template formats both as đồng)."""
     if not rows:
         return None
-    top = max(max(r["cash"], r["in_kind"], r["works"]) for r in rows) or 1
-    plot_h = height - 2 * padding
-    slot = (width - 2 * padding) / len(rows)
+    ticks = nice_ticks(max(max(r["cash"], r["in_kind"], r["works"]) for r in rows))
+    scale_top = ticks[-1] or 1
+    baseline = height - bottom
+    plot_h = baseline - top
+    slot = (width - left - 8) / len(rows)
     bar = max(4, slot * 0.26)
     bars = []
     for index, row in enumerate(rows):
-        x = padding + index * slot + slot * 0.1
+        x = left + index * slot + slot * 0.1
         for offset, (key, css) in enumerate(
             (("cash", "cash"), ("in_kind", "kind"), ("works", "works"))
         ):
-            h = plot_h * row[key] / top
+            h = plot_h * row[key] / scale_top
+            bar_x = round(x + offset * bar, 1)
+            bar_y = round(baseline - h, 1)
             bars.append(
                 {
-                    "x": round(x + offset * bar, 1),
-                    "y": round(height - padding - h, 1),
+                    "x": bar_x,
+                    "y": bar_y,
                     "w": round(bar, 1),
                     "h": round(h, 1),
                     "css": css,
                     "value": row[key],
                     "year": row["year"],
                     "key": key,
+                    # The amount, rotated a quarter turn, starts just above the bar.
+                    "label_x": round(bar_x + bar / 2 + 4, 1),
+                    "label_y": round(bar_y - 4, 1),
                 }
             )
     labels = [
-        {"x": round(padding + i * slot + slot / 2, 1), "year": r["year"]}
-        for i, r in enumerate(rows)
+        {"x": round(left + i * slot + slot / 2, 1), "year": r["year"]} for i, r in enumerate(rows)
+    ]
+    axis = [
+        {"value": value, "y": round(baseline - plot_h * value / scale_top, 1)} for value in ticks
     ]
     return {
         "width": width,
         "height": height,
         "bars": bars,
         "labels": labels,
-        "top": top,
-        "baseline": height - padding,
-        "padding": padding,
+        "axis": axis,
+        "top": scale_top,
+        "baseline": baseline,
+        "left": left,
+        "padding": left,
     }

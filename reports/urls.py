@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import calendar, document_views, views
+from . import calendar, document_views, formalism_views, notice_views, views
 
 app_name = "reports"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("activities/new/", views.activity_create, name="activity_create"),
     path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("deadlines/", views.deadline_list, name="deadline_list"),
+    path("deadlines/<int:pk>/move/", views.deadline_move, name="deadline_move"),
     path("reports/", views.report_list, name="report_list"),
     path("reports/<int:deadline_pk>/<int:agency_pk>/", views.report_open, name="report_open"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
@@ -35,6 +36,8 @@ urlpatterns = [
     path("compliance/", views.compliance_matrix, name="matrix"),
     path("compliance.xlsx", views.compliance_matrix_xlsx, name="matrix_xlsx"),
     path("search/", views.search, name="search"),
+    path("flags/", formalism_views.flag_list, name="flag_list"),
+    path("flags/dismiss/", formalism_views.flag_dismiss, name="flag_dismiss"),
     path("calendars/", calendar.calendar_list, name="calendar_list"),
     path("calendars/new/", calendar.calendar_create, name="calendar_create_own"),
     path("calendars/new/<int:agency_pk>/", calendar.calendar_create, name="calendar_create"),
@@ -62,4 +65,8 @@ urlpatterns = [
         name="document_docx",
     ),
     path("documents/register/", document_views.register_list, name="register"),
+    path("notices/", notice_views.notice_list, name="notice_list"),
+    path("notices/<int:pk>/open/", notice_views.notice_open, name="notice_open"),
+    path("notices/read-all/", notice_views.notice_read_all, name="notice_read_all"),
+    path("settings/", notice_views.my_settings, name="my_settings"),
 ]

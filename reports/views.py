@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from assignments import agreements
 from assignments.models import (
@@ -25,10 +25,12 @@ from assignments.models import (
 from assignments.models.emulation import summary as models_summary
 from assignments.views.permissions import coordinator_required, show_errors
 
-from . import plans, services, timeliness, tracking
+from . import formalism, notices, plans, reminders, services, timeliness, tracking
 from .forms import (
     AcceptForm,
     ActivityForm,
+    AuditFilterForm,
+    DeadlineMoveForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
     GoodsFormSet,
@@ -40,10 +42,9 @@ from .forms import (
     WorksFormSet,
     line_data,
 )
-from .models import Activity, Extension, Report, SupportYear
+from .models import Activity, Extension, Report, ReviewEvent, SupportYear
 
 PAGE_SIZE = 25
-AUDIT_PER_KIND = 200
 
 
 def reporter_required(view):
@@ -181,6 +182,7 @@ def deadline_list(request):
     for deadline in page.object_list:
         deadline.submitted = submitted.get(deadline.pk, 0)
     rows = []
+    returned = []
     if user.is_reporter:
         # All the reporter's parties, ended ones too (after a merger): each shows only at the
         # deadlines where it was expected.
@@ -190,22 +192,84 @@ def deadline_list(request):
             (r.deadline_id, r.agency_id): r
             for r in Report.objects.filter(deadline__in=page.object_list, agency_id__in=ids)
         }
+        # Flagged at the top with the coordinator's reason, whatever page of deadlines.
+        returned = notices.returned_with_reasons(Report.objects.filter(agency_id__in=ids))
+        pending = set(
+            Extension.objects.filter(
+                deadline__in=page.object_list,
+                agency_id__in=ids,
+                status=Extension.Status.REQUESTED,
+            ).values_list("deadline_id", "agency_id")
+        )
+        today = timezone.localdate()
         # Only the agencies expected at each deadline (an assignment in force on its date).
         for column in tracking.compliance(page.object_list, agency_filter=Q(pk__in=ids)):
             for agency in agencies:
                 cell = column.cells.get(agency.pk)
                 if cell is not None:
+                    report = reports.get((column.deadline.pk, agency.pk))
+                    key = (column.deadline.pk, agency.pk)
                     rows.append(
                         {
                             "deadline": column.deadline,
                             "agency": agency,
                             "due": cell.due,
-                            "report": reports.get((column.deadline.pk, agency.pk)),
+                            "report": report,
                             "standing": cell.status,
                             "extension": cell.extension,
+                            "extension_pending": key in pending,
+                            # More time for a deadline still ahead, not yet granted or asked.
+                            "may_extend": (report is None or report.is_editable)
+                            and column.deadline.effective_date >= today
+                            and cell.extension is None
+                            and key not in pending,
                         }
                     )
-    return render(request, "reports/deadline_list.html", {"page": page, "rows": rows})
+    return render(
+        request,
+        "reports/deadline_list.html",
+        {"page": page, "rows": rows, "returned": returned},
+    )
+
+
+@coordinator_required
+def deadline_move(request, pk):
+    """The coordinator moves one agency deadline (a holiday, a late instruction), with the
+    reason; the deadline's history keeps who moved it, when and why."""
+    from django.core.exceptions import ValidationError
+
+    deadline = get_object_or_404(
+        ReportingDeadline.objects.filter(
+            rule__reporter=ReportingRule.Reporter.AGENCIES
+        ).select_related("rule__directive"),
+        pk=pk,
+    )
+    today = timezone.localdate()
+    form = DeadlineMoveForm(
+        request.POST or None, today=today, initial={"new_date": deadline.effective_date}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.deadline_move(  # moves it and tells the agencies' reporters
+                deadline=deadline,
+                new_date=form.cleaned_data["new_date"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            show_errors(request, error)
+        else:
+            messages.success(request, _("The deadline was moved."))
+            return redirect("reports:deadline_list")
+    return render(
+        request,
+        "reports/deadline_move.html",
+        {
+            "form": form,
+            "deadline": deadline,
+            "history": deadline.history.select_related("history_user")[:20],
+        },
+    )
 
 
 def report_list(request):
@@ -265,9 +329,9 @@ def report_open(request, deadline_pk, agency_pk):
                 planned=line_data(planned) if is_plan else None,
             )
             if "submit" in request.POST:
-                services.report_submit(report=report, by=request.user)
-                messages.success(request, _("The report was submitted."))
-                return redirect("reports:report_detail", pk=report.pk)
+                # Saved as a draft; submitted only once confirmed (reports:report_submit).
+                services.report_check_submittable(report)
+                return redirect("reports:report_submit", pk=report.pk)
         except services.WorkflowError as error:
             show_errors(request, error)
         else:
@@ -315,6 +379,8 @@ def report_detail(request, pk):
     extension = services.granted_extension(report.deadline, report.agency)
     standing, due = _standing(report, report.deadline, extension)
     latest = versions[-1] if versions else None
+    events = list(report.events.select_related("by", "version"))
+    returns = [e for e in events if e.action == ReviewEvent.Action.RETURN]
     return render(
         request,
         "reports/report_detail.html",
@@ -323,12 +389,20 @@ def report_detail(request, pk):
             "report": report,
             "versions": versions,
             "latest": latest,
-            "events": report.events.select_related("by", "version"),
+            "events": events,
+            # Flagged at the top while the report waits for its revision.
+            "last_return": returns[-1]
+            if returns and report.status == Report.Status.RETURNED
+            else None,
             "standing": standing,
             "due": due,
             "extension": extension,
             "return_form": ReturnForm(initial={"version": latest.number if latest else None}),
             "accept_form": AcceptForm(initial={"version": latest.number if latest else None}),
+            # The formalism flags are the coordinating body's: reporters never see them.
+            "flags": formalism.report_flags(report)
+            if latest and request.user.sees_all_agencies
+            else [],
         },
     )
 
@@ -375,10 +449,37 @@ def version_scan(request, pk, number):
     return _serve_private(version.scan, f"bao-cao-{report.pk}-v{version.number}.pdf")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @reporter_required
 def report_submit(request, pk):
-    report = get_object_or_404(Report.objects.visible_to(request.user), pk=pk)
+    """GET: the report's summary and “after submitting you cannot edit it”, with a button
+    that confirms (works without JavaScript); POST: submit."""
+    report = get_object_or_404(Report.objects.visible_to(request.user).with_related(), pk=pk)
+    if request.method == "GET":
+        try:
+            services.report_check_submittable(report)
+        except services.WorkflowError as error:
+            show_errors(request, error)
+            if report.is_editable:
+                return redirect(
+                    "reports:report_open",
+                    deadline_pk=report.deadline_id,
+                    agency_pk=report.agency_id,
+                )
+            return redirect("reports:report_detail", pk=report.pk)
+        extension = services.granted_extension(report.deadline, report.agency)
+        return render(
+            request,
+            "reports/report_confirm.html",
+            {
+                "report": report,
+                "due": timeliness.due_date(
+                    report.deadline.effective_date, extension and extension.granted_date
+                ),
+                "totals": None if report.is_plan else report.activities().totals(),
+                "planned": report.planned.count() if report.is_plan else None,
+            },
+        )
     try:
         services.report_submit(report=report, by=request.user)
     except services.WorkflowError as error:
@@ -435,19 +536,36 @@ def extension_list(request):
     extensions = Extension.objects.visible_to(request.user).select_related(
         "agency", "deadline__rule", "requested_by", "decided_by"
     )
-    return render(
-        request,
-        "reports/extension_list.html",
-        {
-            "page": paginate(request, extensions),
-            "decision_form": ExtensionDecisionForm(),
-        },
-    )
+    page = paginate(request, extensions)
+    if request.user.is_coordinator:
+        # Each request's form starts from the date the agency asked for, with ids of its own.
+        for extension in page:
+            extension.decision_form = ExtensionDecisionForm(
+                initial={"granted_date": extension.requested_date},
+                auto_id=f"id_{extension.pk}_%s",
+            )
+    return render(request, "reports/extension_list.html", {"page": page})
 
 
 @reporter_required
 def extension_request(request, deadline_pk, agency_pk):
     deadline, agency = _deadline_and_agency(request, deadline_pk, agency_pk)
+    # Only ahead of the deadline (or while a request waits for its decision).
+    if (
+        deadline.effective_date < timezone.localdate()
+        and not Extension.objects.filter(
+            deadline=deadline, agency=agency, status=Extension.Status.REQUESTED
+        ).exists()
+    ):
+        messages.error(
+            request,
+            _(
+                "The deadline of %(date)s has passed: more time can no longer be asked for. "
+                "Submit the report as soon as you can, or contact the coordinating body."
+            )
+            % {"date": f"{deadline.effective_date:%d/%m/%Y}"},
+        )
+        return redirect("reports:deadline_list")
     form = ExtensionRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -503,58 +621,17 @@ def extension_decide(request, pk):
 
 @coordinator_required
 def audit_log(request):
-    """Recent changes to assignments, parties, villages, units, village figures, reports,
+    """Changes to assignments, parties, villages, units, village figures, reports,
     activities, deadlines, extensions, agreements (their contents, tasks, progress, meetings
     and reviews), exemplary models and villagers' wishes (restructurings name themselves in
-    each change)."""
-    from assignments.models import (
-        AdministrativeUnit,
-        Agreement,
-        AgreementContent,
-        AgreementReview,
-        ContentProgress,
-        ContentTask,
-        ExemplaryModel,
-        Meeting,
-        ModelYear,
-        Village,
-        VillageYearFigures,
-        Wish,
-    )
+    each change): what changed, by whom, linked to the record; filtered by kind, person and
+    dates."""
+    from . import audit
 
-    sources = [
-        (Assignment.history.model, _("Assignment")),
-        (Agency.history.model, _("Agency")),
-        (Village.history.model, _("Village")),
-        (AdministrativeUnit.history.model, _("Administrative unit")),
-        (VillageYearFigures.history.model, _("Village figures")),
-        (Report.history.model, _("Report")),
-        (Activity.history.model, _("Activity")),
-        (ReportingDeadline.history.model, _("Deadline")),
-        (Extension.history.model, _("Extension")),
-        (Agreement.history.model, _("Covenant or programme")),
-        (AgreementContent.history.model, _("Content of an agreement")),
-        (ContentTask.history.model, _("Yearly task")),
-        (ContentProgress.history.model, _("Progress of a content")),
-        (Meeting.history.model, _("Meeting")),
-        (AgreementReview.history.model, _("Review")),
-        (ExemplaryModel.history.model, _("Exemplary model")),
-        (ModelYear.history.model, _("Model's year")),
-        (Wish.history.model, _("Villagers' wish")),
-    ]
-    entries = []
-    for model, label in sources:
-        records = model.objects.select_related("history_user").order_by("-history_date")
-        entries += [{"label": label, "record": r} for r in records[:AUDIT_PER_KIND]]
-    entries.sort(key=lambda e: e["record"].history_date, reverse=True)
-    return render(
-        request,
-        "reports/audit_log.html",
-        {
-            "page": paginate(request, entries),
-            "per_kind": AUDIT_PER_KIND,
-        },
-    )
+    form = AuditFilterForm(request.GET or None, kinds=audit.kinds())
+    page = paginate(request, audit.changes(**form.filters()))
+    page.object_list = audit.entries(list(page.object_list), user=request.user)
+    return render(request, "reports/audit_log.html", {"page": page, "form": form})
 
 
 # --- Tracking: dashboard, compliance matrix, search ----------------------------------------
@@ -590,9 +667,12 @@ def dashboard(request):
     form = TrackingFilterForm(request.GET or None)
     directive, year, agency_q, unit = form.filters()
     today = timezone.localdate()
-    deadlines = _agency_deadlines(directive)
-    recent = list(deadlines.filter(effective__lt=today).order_by("-effective")[:1])
+    # The cards follow the year filter too: that year's next deadlines and its last passed
+    # ones (three cards at most); without a year, the last passed and the next two.
+    deadlines = _agency_deadlines(directive, year)
     upcoming = list(deadlines.filter(effective__gte=today).order_by("effective")[:2])
+    passed = 3 - len(upcoming) if year else 1
+    recent = list(deadlines.filter(effective__lt=today).order_by("-effective")[:passed])[::-1]
     columns = tracking.compliance(recent + upcoming, agency_filter=agency_q, unit=unit, today=today)
     agencies = tracking.agencies_of(columns)
     own = tracking.own_standing(columns, today)
@@ -615,6 +695,8 @@ def dashboard(request):
         tracking.inactive_agencies(agency_filter=agency_q, today=today).values_list("pk", flat=True)
     )
     first_inactive = Agency.objects.in_bulk(inactive[:20])
+    # Expected at these deadlines but out of the reminders' reach: to be phoned (one query).
+    unreachable = reminders.unreachable(agencies)
     support = tracking.support_by_year(agency_q, unit, years=[year] if year else None)
     return render(
         request,
@@ -626,12 +708,16 @@ def dashboard(request):
             "uncovered": coverage["uncovered"],
             "inactive_count": len(inactive),
             "inactive": tracking.with_last_activity([first_inactive[pk] for pk in inactive[:20]]),
+            "unreachable_count": len(unreachable),
+            "unreachable": unreachable[:20],
             "support": support,
             "chart": tracking.bar_chart(support),
             "agreements": agreements.panel(today),
             # The register of exemplary models: the year's registered, effective, commended.
             "models": models_summary(year or today.year),
+            "formalism": formalism.panel(year=year or today.year, today=today),
             "today": today,
+            **_year_links(request),
         },
     )
 
@@ -668,8 +754,19 @@ def compliance_matrix(request):
             "page": page,
             "legend": tracking.STATUS_LABELS.items(),
             "query": request.GET.urlencode(),
+            **_year_links(request),
         },
     )
+
+
+def _year_links(request):
+    """The matrix's query strings for every year and for this year, other filters kept."""
+    kept = request.GET.copy()
+    for name in ("year", "all_years", "page"):
+        kept.pop(name, None)
+    this_year = kept.urlencode()
+    kept["all_years"] = "1"
+    return {"all_years_query": kept.urlencode(), "this_year_query": this_year}
 
 
 @tracking_required
@@ -721,6 +818,61 @@ def compliance_matrix_xlsx(request):
     return response
 
 
+UNIT_CONTENTS_SHOWN = 30
+
+
+def _with_contents(found, user):
+    """Each commune, ward or district ``found`` (a sliced queryset), with what lies in it: the
+    villages that lay in it at any time (a merged commune keeps its old villages here) and the
+    twinnings with them or with the commune itself, within what the user may see. Three
+    queries, whatever is found: the units, then the villages and the twinnings of them all,
+    selected through the units' query (so that nothing found costs the same)."""
+    from assignments.models import VillageLocation
+
+    units = list(found.select_related("parent"))
+    ids = {unit.pk for unit in units}
+    in_units = found.values("pk")
+    locations = (
+        VillageLocation.objects.filter(Q(commune__in=in_units) | Q(commune__parent__in=in_units))
+        .select_related("village", "commune")
+        .order_by("village__sort_key", "pk")
+    )
+    if not user.sees_all_agencies:
+        locations = locations.filter(
+            village__in=Assignment.objects.visible_to(user).values("village_id")
+        )
+    villages = {unit_id: {} for unit_id in ids}  # unit → {village id: (village, location)}
+    units_of_village = {}
+    for location in locations:
+        for unit_id in {location.commune_id, location.commune.parent_id} & ids:
+            villages[unit_id].setdefault(location.village_id, (location.village, location))
+            units_of_village.setdefault(location.village_id, set()).add(unit_id)
+    pairs = {unit_id: [] for unit_id in ids}
+    assignments = (
+        Assignment.objects.visible_to(user)
+        .filter(
+            Q(village__in=list(units_of_village))
+            | Q(commune__in=in_units)
+            | Q(commune__parent__in=in_units)
+        )
+        .select_related("agency", "village", "commune")
+        .order_by("agency__sort_key", "start_date", "pk")
+    )
+    for assignment in assignments:
+        if assignment.village_id:
+            where = units_of_village.get(assignment.village_id, set())
+        else:
+            where = {assignment.commune_id, assignment.commune.parent_id} & ids
+        for unit_id in where:
+            pairs[unit_id].append(assignment)
+    for unit in units:
+        unit.found_villages = list(villages[unit.pk].values())[:UNIT_CONTENTS_SHOWN]
+        unit.village_count = len(villages[unit.pk])
+        unit.found_pairs = pairs[unit.pk][:UNIT_CONTENTS_SHOWN]
+        unit.pair_count = len(pairs[unit.pk])
+    return units
+
+
 def search(request):
     """One box for agencies, villages, communes, documents and reports, without diacritics."""
     from assignments.models import (
@@ -747,11 +899,11 @@ def search(request):
         results = {
             "agencies": list(Agency.objects.visible_to(user).search(query)[:10]),
             "villages": list(villages.search(query)[:10]),
-            "units": list(
+            "units": _with_contents(
                 AdministrativeUnit.objects.exclude(level=AdministrativeUnit.Level.PROVINCE)
-                .select_related("parent")
                 .search(query)
-                .order_by("valid_to", "sort_key")[:10]
+                .order_by("valid_to", "sort_key")[:10],
+                user,
             ),
             "directives": list(Directive.objects.search(query)[:10]),
             "reports": list(reports[:10]),

@@ -89,6 +89,14 @@ class Agency(InForceMixin, KeyedModel):
         ),
     )
     email = models.EmailField(_("contact email"), blank=True)
+    head_name = models.CharField(
+        _("head of the agency"), max_length=200, blank=True, help_text=_("e.g. Giám đốc Sở")
+    )
+    head_email = models.EmailField(
+        _("head's email"),
+        blank=True,
+        help_text=_("Copied on reminders once a deadline is missed for the second time."),
+    )
     is_coordinating_body = models.BooleanField(
         _("coordinating body"),
         default=False,
@@ -250,6 +258,14 @@ class User(AbstractUser):
         related_name="members",
         blank=True,
         verbose_name=_("agencies"),
+    )
+    notify_by_email = models.BooleanField(
+        _("notices by email too"),
+        default=False,
+        help_text=_(
+            "Besides the notices in the application: an email when a report is submitted "
+            "(coordinators) or returned (reporters)."
+        ),
     )
 
     class Meta:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from reports import tracking
+from reports import notices, tracking
 from reports.models import Report
 
 from .. import lifecycle, services
@@ -147,6 +147,8 @@ def agency_detail(request, pk):
             "communes": sorted({a.commune for a in held if a.commune_id}, key=lambda c: c.sort_key),
             "successions": successions,
             "upcoming": [r for r in rows if r["upcoming"]][:5],
+            # Returned reports, flagged at the top with the coordinator's reason.
+            "returned": notices.returned_with_reasons(Report.objects.filter(agency=agency)),
             "overdue": [r for r in rows if r["overdue"]],
             "deadlines": rows,
         },

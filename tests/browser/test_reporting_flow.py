@@ -125,6 +125,7 @@ def test_report_goes_from_reporter_to_coordinator_and_back(
     reporter.page.set_input_files("input[name=scan]", str(scan))
     reporter.shot("report-form")
     reporter.page.click("button[name=submit]")
+    reporter.page.click("button[name=confirm]")  # the confirmation page
     reporter.page.wait_for_selector("text=Đã nộp báo cáo.")
     reporter.shot("report-submitted")
     report = Report.objects.get()
@@ -151,6 +152,7 @@ def test_report_goes_from_reporter_to_coordinator_and_back(
         "textarea[name=results]", "Đã tổ chức lễ kết nghĩa; tặng quà cho 50 hộ nghèo."
     )
     reporter.page.click("button[name=submit]")
+    reporter.page.click("button[name=confirm]")  # the confirmation page
     reporter.page.wait_for_selector("text=Đã nộp báo cáo.")
     reporter.shot("resubmitted")
 
@@ -266,23 +268,16 @@ def test_select_all_on_the_export_page_works_under_the_content_security_policy(
 def test_the_reporter_plans_the_year_and_the_coordinator_accepts_the_plan(
     browser, live_server, tmp_path, settings
 ):
-    from assignments import services as assignment_services
-    from assignments.models import Directive, ReportingRule, User
+    from assignments.models import Directive, User
+    from tests.reports.conftest import plan_rule
 
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     call_command("seed_demo", force=True, without_story=True, verbosity=0)
-    rule = ReportingRule.objects.create(
-        directive=Directive.objects.get(number="345/UBND-NC"),
-        label="Kế hoạch kết nghĩa năm sau",
-        kind="plan",
-        plan_for_next_year=True,
-        frequency="yearly",
-        due_month=12,
-        due_day=15,
-        first_year=2024,
+    plan_rule(
+        Directive.objects.get(number="345/UBND-NC"),
+        User.objects.get(username="dieuphoi"),
         last_year=2024,
     )
-    assignment_services.rule_sync_deadlines(rule=rule, by=User.objects.get(username="dieuphoi"))
     scan = tmp_path / "ke-hoach-ky.pdf"
     scan.write_bytes(make_pdf())
 
@@ -308,6 +303,7 @@ def test_the_reporter_plans_the_year_and_the_coordinator_accepts_the_plan(
     reporter.shot("plan-form-phone")
     reporter.page.set_viewport_size({"width": 1280, "height": 900})
     reporter.page.click("button[name=submit]")
+    reporter.page.click("button[name=confirm]")  # the confirmation page
     reporter.page.wait_for_selector("text=Đã nộp báo cáo.")
     assert "Hỗ trợ bò giống cho hộ nghèo" in reporter.page.content()
     reporter.shot("plan-submitted")

@@ -235,11 +235,10 @@ def issue_agency_report(report, user):
     return documents.render(document)
 
 
-@pytest.fixture
-def plan_deadline(coordinator_user, march_deadline):
-    """The letter's plans, due each 15-12 for the following year: 15/12/2024 for 2025."""
+def plan_rule(directive, by, last_year):
+    """The letter's plans, due each 15-12 from 2024 for the following year."""
     rule = ReportingRule.objects.create(
-        directive=march_deadline.rule.directive,
+        directive=directive,
         label="Kế hoạch kết nghĩa năm sau",
         kind="plan",
         plan_for_next_year=True,
@@ -247,9 +246,16 @@ def plan_deadline(coordinator_user, march_deadline):
         due_month=12,
         due_day=15,
         first_year=2024,
-        last_year=2025,
+        last_year=last_year,
     )
-    assignment_services.rule_sync_deadlines(rule=rule, by=coordinator_user)
+    assignment_services.rule_sync_deadlines(rule=rule, by=by)
+    return rule
+
+
+@pytest.fixture
+def plan_deadline(coordinator_user, march_deadline):
+    """The letter's plans, due each 15-12 for the following year: 15/12/2024 for 2025."""
+    rule = plan_rule(march_deadline.rule.directive, coordinator_user, last_year=2025)
     return ReportingDeadline.objects.get(rule=rule, due_date=dt.date(2024, 12, 15))
 
 

@@ -413,7 +413,7 @@ def test_the_audit_log_shows_who_changed_agreements_and_models(client, coordinat
     add_models()
     client.force_login(coordinator_user)
     page = client.get(reverse("reports:audit_log"))
-    entries = [(e["label"], e["record"].history_user) for e in page.context["page"]]
+    entries = [(e.kind, e.record.history_user) for e in page.context["page"]]
     assert ("Giao ước kết nghĩa hoặc chương trình phối hợp", reporter) in [
         (str(label), user) for label, user in entries
     ]

@@ -75,6 +75,7 @@ RULES = {
         ({"pk": "other_activity"}, reporter_only(404)),
     ],
     "reports:deadline_list": [({}, logged_in(200))],
+    "reports:deadline_move": [({"pk": "deadline"}, coordinator_only())],
     "reports:report_list": [({}, logged_in(200))],
     "reports:report_open": [
         ({"deadline_pk": "deadline", "agency_pk": "own_agency"}, logged_in(302)),
@@ -89,7 +90,11 @@ RULES = {
         ({"pk": "own_report"}, logged_in(200)),
         ({"pk": "other_report"}, logged_in(200, reporter=404)),
     ],
-    "reports:report_submit": [({"pk": "own_report"}, logged_in(405))],
+    # GET asks for confirmation (a submitted report: back to its page), POST submits.
+    "reports:report_submit": [
+        ({"pk": "own_report"}, reporter_only(302)),
+        ({"pk": "other_report"}, reporter_only(404)),
+    ],
     "reports:report_return": [({"pk": "own_report"}, logged_in(405))],
     "reports:report_accept": [({"pk": "own_report"}, logged_in(405))],
     "reports:version_detail": [
@@ -112,6 +117,8 @@ RULES = {
     "reports:matrix": [({}, tracking())],
     "reports:matrix_xlsx": [({}, tracking())],
     "reports:search": [({"_query": "q=lang"}, logged_in(200))],
+    "reports:flag_list": [({}, tracking()), ({"_query": "year=abc&kind=x"}, tracking())],
+    "reports:flag_dismiss": [({}, logged_in(405))],
     "reports:calendar_list": [({}, logged_in(200, viewer=403))],
     "reports:calendar_create_own": [({}, logged_in(405))],
     "reports:calendar_create": [({"agency_pk": "own_agency"}, logged_in(405))],
@@ -158,6 +165,11 @@ RULES = {
         ({"pk": "other_document"}, logged_in(200, reporter=404)),
     ],
     "reports:register": [({}, logged_in(200))],
+    # Each user's own notices (looked up through request.user.notices) and settings.
+    "reports:notice_list": [({}, logged_in(200))],
+    "reports:notice_open": [({"pk": 1}, logged_in(405))],
+    "reports:notice_read_all": [({}, logged_in(405))],
+    "reports:my_settings": [({}, logged_in(200))],
     "agreement_list": [({}, logged_in(200))],
     "agreement_create": [({}, logged_in(200, viewer=403))],
     "agreement_detail": [

@@ -86,7 +86,8 @@ def test_a_plan_is_written_on_its_form_and_submitted_with_its_activities_frozen(
     )
     del data["save"], data["scan"]
     response = client.post(url, data)
-    assert response.status_code == 302
+    assert response.url == reverse("reports:report_submit", args=[report.pk])
+    assert client.post(response.url).status_code == 302  # confirmed
     report.refresh_from_db()
     assert report.status == "submitted"
     (version,) = report.versions.all()

@@ -389,7 +389,8 @@ def test_page_queries_do_not_grow_with_the_data(
     busy = Agency.objects.annotate(n=Count("assignments")).order_by("-n", "pk").first()
     url = url.format(busy=busy.pk)
     client.force_login(coordinator_user)
-    with django_assert_max_num_queries(30) as small:
+    # The dashboard's formalism panel computes its flags from seven queries of its own.
+    with django_assert_max_num_queries(37 if url == "/dashboard/" else 30) as small:
         assert client.get(url).status_code == 200
     grow(8, 5)
     with django_assert_max_num_queries(len(small.captured_queries)):

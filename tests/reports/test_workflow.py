@@ -194,6 +194,10 @@ def test_the_reporter_writes_and_submits_through_the_page(client, reporter, marc
         },
         follow=True,
     )
+    # Saved, then confirmed on the confirmation page.
+    confirm = reverse("reports:report_submit", args=[Report.objects.get(agency=agency).pk])
+    assert response.redirect_chain[-1][0] == confirm
+    response = client.post(confirm, follow=True)
     body = response.content.decode()
     assert "Đã nộp báo cáo" in body
     assert "<script>alert(1)</script>" not in body

@@ -30,7 +30,8 @@ class Command(BaseCommand):
         failed = 0
         for reminder in due:
             if dry_run:
-                self.stdout.write(f"{reminder.recipient}: {reminder.subject}")
+                copy = f" (cc: {', '.join(reminder.cc)})" if reminder.cc else ""
+                self.stdout.write(f"{reminder.recipient}{copy}: {reminder.subject}")
                 continue
             try:
                 reminders.send(reminder)
