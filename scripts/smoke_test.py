@@ -253,6 +253,12 @@ class Response:
         )
         return " | ".join(re.sub(r"<[^>]+>|\s+", " ", item).strip() for item in found)
 
+    def forms(self):
+        """The POST forms of the page."""
+        parser = Forms()
+        parser.feed(self.text)
+        return [form for form in parser.forms if form["method"] == "post"]
+
     def form(self, with_field):
         """The POST form of the page that has a field named ``with_field``."""
         parser = Forms()
@@ -376,11 +382,21 @@ def walk(base, worker):
     form = form_page.form("results")
     form["fields"]["results"] = "Đã tổ chức lễ kết nghĩa và tặng quà cho làng Dip."
     form["fields"]["submit"] = ""
-    submitted = reporter.post(
+    confirmation = reporter.post(
         form_page.path,
         form["fields"],
         files={"scan": ("bao-cao-ky.pdf", blank_pdf(), "application/pdf")},
     )
+    # The draft is saved and the reporter asked to confirm ("after submitting you cannot
+    # edit it"); confirming submits it.
+    if not re.fullmatch(r"/reports/\d+/submit/", confirmation.path):
+        raise SmokeFailure(
+            f"no confirmation before submitting: {confirmation.errors() or confirmation.path}"
+        )
+    confirm = next((f for f in confirmation.forms() if f["action"].endswith("/submit/")), None)
+    if confirm is None:
+        raise SmokeFailure(f"no confirmation form on {confirmation.path}")
+    submitted = reporter.post(confirm["action"], confirm["fields"])
     report = re.fullmatch(r"/reports/(\d+)/", submitted.path)
     if not report:
         raise SmokeFailure(f"submitting was refused: {submitted.errors() or submitted.path}")
