@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -18,9 +20,11 @@ from simple_history.admin import SimpleHistoryAdmin
 from reports import support
 
 from . import lifecycle, services
+from .agency_names import agency_alias_remember
 from .models import (
     AdministrativeUnit,
     Agency,
+    AgencyAlias,
     AgencyMembership,
     AgencySuccession,
     Agreement,
@@ -43,6 +47,7 @@ from .models import (
     Wish,
 )
 from .resources import (
+    READING,
     AdministrativeUnitResource,
     AgencyResource,
     AgreementContentResource,
@@ -88,7 +93,23 @@ class HistoryAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
     pass
 
 
-class ListImportForm(ImportForm):
+class ReadingOptions(forms.Form):
+    """How the file is read: which sheet, and whether hidden rows count."""
+
+    sheet = forms.CharField(
+        label=_("Sheet"),
+        required=False,
+        max_length=100,
+        help_text=_("Empty: the sheet holding the list. Name it when several sheets hold one."),
+    )
+    include_hidden = forms.BooleanField(
+        label=_("Import hidden rows too"),
+        required=False,
+        help_text=_("Hidden rows are skipped and listed in the preview."),
+    )
+
+
+class ListImportForm(ImportForm, ReadingOptions):
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
         try:
@@ -98,10 +119,17 @@ class ListImportForm(ImportForm):
         return upload
 
 
+class ListConfirmForm(ConfirmImportForm, ReadingOptions):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ReadingOptions.base_fields:
+            self.fields[name].widget = forms.HiddenInput()
+
+
 def options_forms(options_form):
     """The import and confirm forms of an import that asks for more (e.g. the directive)."""
 
-    class OptionsConfirmForm(ConfirmImportForm, options_form):
+    class OptionsConfirmForm(ListConfirmForm, options_form):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             for name in options_form.base_fields:
@@ -149,11 +177,24 @@ class UnitImportOptions(forms.Form):
     )
 
 
+@contextmanager
+def reading_options(request):
+    """Pass the form's sheet and hidden-rows choices to the file's reader, which
+    django-import-export calls without the form."""
+    form = ReadingOptions(request.POST or None)
+    token = READING.set(form.cleaned_data if form.is_valid() else {})
+    try:
+        yield
+    finally:
+        READING.reset(token)
+
+
 class ListImportExportMixin(ImportExportMixin):
     """Import with preview and export to .xlsx and .csv, through the model's resource; the
     import page offers an empty template to fill in."""
 
     import_form_class = ListImportForm
+    confirm_form_class = ListConfirmForm
     import_template_name = "admin/assignments/import.html"
     import_options_form = None  # a form of further questions, e.g. the directive
     export_name = None  # the exported file's name before the date; else the model's, folded
@@ -186,8 +227,11 @@ class ListImportExportMixin(ImportExportMixin):
 
     def get_confirm_form_initial(self, request, import_form):
         initial = super().get_confirm_form_initial(request, import_form)
-        if self.import_options_form and import_form is not None:
-            for name in self.import_options_form.base_fields:
+        if import_form is not None:
+            names = [*ReadingOptions.base_fields]
+            if self.import_options_form:
+                names += self.import_options_form.base_fields
+            for name in names:
                 value = import_form.cleaned_data.get(name)
                 value = getattr(value, "pk", value)
                 initial[name] = "" if value is None else value
@@ -196,6 +240,14 @@ class ListImportExportMixin(ImportExportMixin):
     @property
     def import_formats(self):
         return [self.resource_classes[0].import_format()]
+
+    def import_action(self, request, **kwargs):
+        with reading_options(request):
+            return super().import_action(request, **kwargs)
+
+    def process_import(self, request, **kwargs):
+        with reading_options(request):
+            return super().process_import(request, **kwargs)
 
     @property
     def export_formats(self):
@@ -415,6 +467,36 @@ class SuccessionInline(admin.TabularInline):
         return False
 
 
+class AgencyAliasForm(forms.ModelForm):
+    class Meta:
+        model = AgencyAlias
+        fields = ["agency", "alias"]
+
+    def clean_alias(self):
+        alias = self.cleaned_data["alias"]
+        clash = AgencyAlias.objects.filter(key=fold(alias)).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError(_("This name is already remembered for an agency."))
+        return alias
+
+
+@admin.register(AgencyAlias)
+class AgencyAliasAdmin(HistoryAdmin):
+    """Other names of agencies, remembered from imports: coordinators review and delete them."""
+
+    form = AgencyAliasForm
+    list_display = ["alias", "agency", "created_by", "created_at"]
+    list_select_related = ["agency", "created_by"]
+    search_fields = ["key", "agency__search_key"]
+    autocomplete_fields = ["agency"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(Agency)
 class AgencyAdmin(ListImportExportMixin, HistoryAdmin):
     resource_classes = [AgencyResource]
@@ -608,6 +690,28 @@ class AssignmentAdmin(ListImportExportMixin, HistoryAdmin):
     resource_classes = [AssignmentResource]
     import_options_form = AssignmentImportOptions
     import_form_class, confirm_form_class = options_forms(AssignmentImportOptions)
+
+    def import_action(self, request, *args, **kwargs):
+        # The preview offers each agency it suggested for a name not found as a checkbox
+        # ("remember_alias" = "<agency id>:<name as written>"): on submitting the file again,
+        # the ticked names are remembered first, so the new dry run resolves them.
+        if request.method == "POST" and self.has_import_permission(request):
+            self.remember_aliases(request, request.POST.getlist("remember_alias"))
+        return super().import_action(request, *args, **kwargs)
+
+    def remember_aliases(self, request, choices):
+        in_force = Agency.objects.in_force_on(timezone.localdate())
+        for choice in choices:
+            agency_id, _sep, alias = choice.partition(":")
+            agency = in_force.filter(pk=agency_id).first() if agency_id.isdigit() else None
+            if agency is None:
+                continue
+            if agency_alias_remember(agency=agency, alias=alias, by=request.user):
+                messages.info(
+                    request,
+                    _("“%(alias)s” is remembered as %(name)s.")
+                    % {"alias": alias, "name": agency.name},
+                )
 
     list_display = [
         "agency",

@@ -34,15 +34,28 @@ def result_errors(result):
     return messages
 
 
-def run_import(resource_class, data, *, name, dry_run=False, user=None, **options):
-    """Import ``data`` (the file's bytes) with ``resource_class``.
+def run_import(
+    resource_class,
+    data,
+    *,
+    name,
+    dry_run=False,
+    user=None,
+    sheet=None,
+    include_hidden=False,
+    **options,
+):
+    """Import ``data`` (the file's bytes) with ``resource_class``, from the sheet named
+    ``sheet`` (else the one holding the list), hidden rows included when asked.
 
     Nothing is written when any row has an error or when ``dry_run`` is set.
     """
     summary = ImportSummary()
     try:
         check_upload(name, len(data))
-        dataset = resource_class.import_format()().create_dataset(data)
+        dataset = resource_class.import_format()().create_dataset(
+            data, sheet=sheet, include_hidden=include_hidden
+        )
     except ImportFileError as error:
         summary.errors.append(str(error))
         return summary

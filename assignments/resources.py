@@ -8,6 +8,7 @@ resolves every row against data loaded once (no query per row), so that every er
 file is known before anything is written, and writes in bulk with audit history.
 """
 
+import contextvars
 import datetime as dt
 import difflib
 import io
@@ -18,6 +19,7 @@ import tablib
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
@@ -27,9 +29,11 @@ from openpyxl.styles import Font
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from . import lifecycle
+from .agency_names import AgencyNames
 from .models import (
     AdministrativeUnit,
     Agency,
+    AgencyAlias,
     Agreement,
     AgreementContent,
     Assignment,
@@ -42,8 +46,8 @@ from .models import (
     VillageYearFigures,
     overlap_message,
 )
-from .spreadsheets import Column, find_table, read_cells
-from .text import clean_text, fold, strip_prefix
+from .spreadsheets import Column, find_list, is_garbled, unreadable_name
+from .text import clean_text, fold, name_key, strip_prefix
 
 ROW = "Dòng"  # the row number in the file, carried along for messages
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -82,21 +86,33 @@ class SpreadsheetFormat(base_formats.Format):
     """.xlsx or .csv, told apart by content; the header is found by ``COLUMNS``."""
 
     COLUMNS = ()
+    SECTIONS = True  # leave section rows out (see spreadsheets.find_table)
 
     def __init__(self, encoding=None):
         self.encoding = encoding
 
     @classmethod
-    def for_columns(cls, columns):
-        return type("SpreadsheetFormat", (cls,), {"COLUMNS": tuple(columns)})
+    def for_columns(cls, columns, sections=True):
+        return type("SpreadsheetFormat", (cls,), {"COLUMNS": tuple(columns), "SECTIONS": sections})
 
     def get_title(self):
         return "xlsx / csv"
 
-    def create_dataset(self, in_stream, **kwargs):
+    def create_dataset(self, in_stream, *, sheet=None, include_hidden=False, **kwargs):
+        """The list's rows; what reading chose or left out is in the dataset's ``notices``."""
         if isinstance(in_stream, str):
             in_stream = in_stream.encode("utf-8")
-        return table_dataset(find_table(read_cells(in_stream), self.COLUMNS), self.COLUMNS)
+        options = READING.get() or {}
+        table = find_list(
+            in_stream,
+            self.COLUMNS,
+            sheet=sheet or options.get("sheet"),
+            include_hidden=include_hidden or options.get("include_hidden", False),
+            sections=self.SECTIONS,
+        )
+        dataset = table_dataset(table, self.COLUMNS)
+        dataset.notices = table.notices
+        return dataset
 
     def is_binary(self):
         return True
@@ -112,6 +128,11 @@ class SpreadsheetFormat(base_formats.Format):
 
     def can_export(self):
         return False
+
+
+# How the admin's import reads the file (the sheet, hidden rows), set around its views:
+# django-import-export creates the dataset without the form's options.
+READING = contextvars.ContextVar("READING", default=None)
 
 
 def table_dataset(table, columns):
@@ -179,12 +200,37 @@ class TextWidget(EscapingWidgetMixin, widgets.CharWidget):
     pass
 
 
+class PreviewDiff(resources.Diff):
+    """The library's diff without its inline colours, which the Content-Security-Policy
+    blocks (and reports): <ins> and <del> still mark what changes."""
+
+    def as_html(self):
+        # diff_prettyHtml escapes the values; only its own tags remain.
+        return [mark_safe(_INLINE_STYLE.sub("", html)) for html in super().as_html()]  # noqa: S308
+
+
+_INLINE_STYLE = re.compile(r' style="[^"]*"')
+
+
+class ComputedField(fields.Field):
+    """A column of the preview computed from the object (the commune of a village, a role's
+    label), where the library reads a plain attribute."""
+
+    def __init__(self, compute, **kwargs):
+        super().__init__(**kwargs)
+        self.compute = compute
+
+    def get_value(self, instance):
+        return self.compute(instance)
+
+
 class ListResource(resources.ModelResource):
     """Shared machinery: rows are resolved in ``plan()`` before any is imported."""
 
     COLUMNS = ()
     # Model fields that a row may change; compared to decide "unchanged".
     COMPARED = ()
+    SECTION_ROWS = True  # section rows ("II. HUYỆN ĐAK ĐOA") are left out on reading
 
     class Meta:
         abstract = True
@@ -198,7 +244,7 @@ class ListResource(resources.ModelResource):
 
     @classmethod
     def import_format(cls):
-        return SpreadsheetFormat.for_columns(cls.COLUMNS)
+        return SpreadsheetFormat.for_columns(cls.COLUMNS, cls.SECTION_ROWS)
 
     @classmethod
     def template_workbook(cls):
@@ -218,6 +264,7 @@ class ListResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         self.user = kwargs.get("user")
+        self.notices.extend(getattr(dataset, "notices", ()))
         labels = {c.label: c.key for c in self.COLUMNS}
         rows = [
             (
@@ -232,8 +279,15 @@ class ListResource(resources.ModelResource):
     def plan(self, plans):
         raise NotImplementedError
 
+    def get_diff_class(self):
+        return PreviewDiff
+
     def after_import(self, dataset, result, **kwargs):
         result.notices = list(self.notices)
+        # Rows in error are numbered as in the file (the library counts the rows read).
+        numbers = [int(row[0]) for row in dataset]
+        for invalid in result.invalid_rows:
+            invalid.number = numbers[invalid.number - 1]
 
     def plan_of(self, row):
         return self.plans[int(row[ROW])]
@@ -335,16 +389,17 @@ class UnitIndex:
         self.communes, self.districts, self.provinces = {}, {}, {}
         target = {"commune": self.communes, "district": self.districts, "province": self.provinces}
         for unit in units.order_by():
-            target[unit.level].setdefault(unit.name_key, []).append(unit)
+            target[unit.level].setdefault(name_key(unit.name), []).append(unit)
 
     @staticmethod
     def key(text):
-        return fold(strip_prefix(text, UNIT_PREFIXES))
+        # Numbers by value: "Phường 05" is "Phường 5", "Phường II" is "Phường 2".
+        return name_key(strip_prefix(text, UNIT_PREFIXES))
 
     def communes_named(self, commune, district="", province="", current_only=True):
         found = self.communes.get(self.key(commune), [])
         if district:
-            found = [c for c in found if c.parent and c.parent.name_key == self.key(district)]
+            found = [c for c in found if c.parent and name_key(c.parent.name) == self.key(district)]
         if province:
             key = self.key(province)
             found = [
@@ -352,8 +407,8 @@ class UnitIndex:
                 for c in found
                 if key
                 in {
-                    getattr(c.parent, "name_key", None),
-                    getattr(getattr(c.parent, "parent", None), "name_key", None),
+                    c.parent and name_key(c.parent.name),
+                    c.parent and c.parent.parent and name_key(c.parent.parent.name),
                 }
             ]
         current = [c for c in found if c.valid_to is None]
@@ -369,13 +424,21 @@ class AgencyIndex:
     def __init__(self, date=None):
         self.by_key = {}
         date = date or timezone.localdate()
-        for agency in Agency.objects.in_force_on(date).order_by("pk"):
+        in_force = list(Agency.objects.in_force_on(date).order_by("pk"))
+        for agency in in_force:
             self.by_key.setdefault(agency.name_key, agency)
             if agency.short_name:
                 self.by_key.setdefault(fold(agency.short_name), agency)
+        by_pk = {a.pk: a for a in in_force}
+        aliases = {
+            key: by_pk[agency_id]
+            for key, agency_id in AgencyAlias.objects.values_list("key", "agency_id")
+            if agency_id in by_pk
+        }
+        self.other_names = AgencyNames(in_force, aliases)
 
     def find(self, name):
-        return self.by_key.get(fold(name))
+        return self.by_key.get(fold(name)) or self.other_names.alias(name)
 
     def names(self):
         return sorted({a.name for a in self.by_key.values()})
@@ -393,18 +456,52 @@ class AssignmentResource(ListResource):
     village cell left empty), under the document chosen on import, from a start date (the
     row's own, else the one chosen on import: never silently the document's date)."""
 
-    AGENCY = _column("agency", "Cơ quan, đơn vị", "Tên cơ quan, đơn vị", "Cơ quan", required=True)
+    AGENCY = _column(
+        "agency",
+        "Cơ quan, đơn vị",
+        "Tên cơ quan, đơn vị",
+        "Cơ quan",
+        "Đơn vị",
+        "Tên đơn vị",
+        "Đơn vị kết nghĩa",
+        "Cơ quan, đơn vị kết nghĩa",
+        "Cơ quan kết nghĩa",
+        "Cơ quan, đơn vị được phân công",
+        "Đơn vị được phân công",
+        required=True,
+    )
     VILLAGE = _column(
         "village",
         "Thôn, làng",
         "Thôn, làng, buôn",
         "Tên thôn, làng",
         "Thôn, làng được phân công",
+        "Thôn, làng kết nghĩa",
+        "Thôn, làng, buôn kết nghĩa",
+        "Thôn kết nghĩa",
+        "Làng kết nghĩa",
+        "Thôn, buôn, làng",
+        "Thôn",
     )
-    COMMUNE = _column("commune", "Xã", "Xã, phường, thị trấn", "Xã, phường", required=True)
-    DISTRICT = _column("district", "Huyện", "Huyện, thị xã, thành phố")
+    # "Địa bàn kết nghĩa" is the target: a commune when the list has no village column
+    # (over sub-headers, the lower labels win; see spreadsheets.find_table).
+    COMMUNE = _column(
+        "commune",
+        "Xã",
+        "Xã, phường, thị trấn",
+        "Xã, phường",
+        "Thuộc xã",
+        "Xã kết nghĩa",
+        "Xã, phường kết nghĩa",
+        "Địa bàn kết nghĩa",
+        "Địa bàn",
+        required=True,
+    )
+    DISTRICT = _column(
+        "district", "Huyện", "Huyện, thị xã, thành phố", "Thuộc huyện", "Huyện, thị xã"
+    )
     PROVINCE = _column("province", "Tỉnh")
-    ROLE = _column("role", "Vai trò")
+    ROLE = _column("role", "Vai trò", "Chủ trì, phối hợp", "Vai trò kết nghĩa")
     START = _column("start_date", "Ngày bắt đầu", "Từ ngày", "Bắt đầu từ ngày")
     NOTE = _column("note", "Ghi chú")
     COLUMNS = (STT, AGENCY, VILLAGE, COMMUNE, DISTRICT, PROVINCE, ROLE, START, NOTE)
@@ -414,6 +511,8 @@ class AssignmentResource(ListResource):
         "phoi hop": Assignment.Role.SUPPORTING,
         "lead": Assignment.Role.LEAD,
         "supporting": Assignment.Role.SUPPORTING,
+        "ct": Assignment.Role.LEAD,
+        "ph": Assignment.Role.SUPPORTING,
     }
 
     agency = fields.Field("agency", AGENCY.label, widgets.ForeignKeyWidget(Agency, "name"))
@@ -448,8 +547,36 @@ class AssignmentResource(ListResource):
         report_skipped = True
         clean_model_instances = False
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.alias_choices = {}  # an agency not found, as written → the agencies suggested
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        result.alias_choices = self.alias_choices
+
     def get_import_fields(self):
-        return [self.fields[name] for name in ("agency", "village", "role", "note")]
+        # One value under each heading of the preview (get_diff_headers), in that order.
+        return [
+            self.fields["agency"],
+            self.fields["village"],
+            ComputedField(
+                lambda a: str(self._commune(a)) if (a.village_id or a.commune_id) else "",
+                column_name=self.COMMUNE.label,
+                widget=TextWidget(),
+            ),
+            ComputedField(
+                lambda a: self.dehydrate_district(a) if (a.village_id or a.commune_id) else "",
+                column_name=self.DISTRICT.label,
+                widget=TextWidget(),
+            ),
+            ComputedField(
+                lambda a: a.get_role_display() if a.role else "",
+                column_name=self.ROLE.label,
+                widget=TextWidget(),
+            ),
+            self.fields["note"],
+        ]
 
     def get_diff_headers(self):
         return [
@@ -495,7 +622,7 @@ class AssignmentResource(ListResource):
         agencies, units = AgencyIndex(default_start), UnitIndex()
         villages = {}
         for village in Village.objects.select_related("commune__parent").order_by():
-            villages.setdefault(village.commune_id, {})[village.name_key] = village
+            villages.setdefault(village.commune_id, {})[name_key(village.name)] = village
         # Every assignment still held on or after the earliest start date of the file, to
         # find the row's own (re-import) and refuse overlaps with others, without a query
         # per row.
@@ -504,7 +631,7 @@ class AssignmentResource(ListResource):
         held = {}
         for a in (
             Assignment.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=earliest))
-            .select_related("directive", "agency", "village", "commune")
+            .select_related("directive", "agency", "village__commune__parent", "commune__parent")
             .order_by("start_date")
         ):
             held.setdefault((a.agency_id, target_key(a.village_id, a.commune_id)), []).append(a)
@@ -512,19 +639,31 @@ class AssignmentResource(ListResource):
         for plan in plans:
             values = plan.values
             agency = agencies.find(values["agency"]) or created_agencies.get(fold(values["agency"]))
-            if agency is None and create_missing:
+            # Text left unreadable (an old encoding, mojibake) is never created as a name.
+            # An abbreviation of an existing agency is suggested, never created as another.
+            if (
+                agency is None
+                and create_missing
+                and not is_garbled(values["agency"])
+                and not agencies.other_names.abbreviated(values["agency"])
+            ):
                 agency = Agency(name=values["agency"], kind=Agency.Kind.GOVERNMENT)
                 agency._history_user = self.user
                 agency.save()
                 created_agencies[fold(values["agency"])] = agency
                 self.notices.append(_("New agency created: %(name)s") % {"name": agency.name})
-            if agency is None:
+            if agency is None and is_garbled(values["agency"]):
+                plan.error("agency", self.AGENCY, unreadable_name(values["agency"]))
+            elif agency is None:
+                close = agencies.other_names.suggestions(values["agency"])
+                if close:
+                    self.alias_choices.setdefault(clean_text(values["agency"]), close)
                 plan.error(
                     "agency",
                     self.AGENCY,
                     with_suggestions(
                         _("no agency “%(value)s”.") % {"value": values["agency"]},
-                        suggest(values["agency"], agencies.names()),
+                        [a.name for a in close],
                     ),
                 )
             village, commune = self.resolve_target(
@@ -595,6 +734,7 @@ class AssignmentResource(ListResource):
             }
             if current is None:
                 plan.resolved.update(directive=directive, start_date=start)
+        self.notices.extend(agencies.other_names.notices())
         self.mark_duplicates(
             plans,
             lambda p: (
@@ -650,9 +790,9 @@ class AssignmentResource(ListResource):
         if commune is None:
             return None
         name = strip_prefix(values["village"], VILLAGE_PREFIXES)
-        key = fold(name)
+        key = name_key(name)  # "thôn 05" is thôn 5, "Thôn II" is thôn 2: never a duplicate
         village = villages.get(commune.pk, {}).get(key) or created.get((commune.pk, key))
-        if village is None and create_missing:
+        if village is None and create_missing and not is_garbled(values["village"]):
             kind = next(
                 (
                     code
@@ -669,7 +809,9 @@ class AssignmentResource(ListResource):
                 _("New village created: %(name)s, %(commune)s")
                 % {"name": str(village), "commune": str(commune)}
             )
-        if village is None:
+        if village is None and is_garbled(values["village"]):
+            plan.error("village", self.VILLAGE, unreadable_name(values["village"]))
+        elif village is None:
             known = [(v.name, str(v)) for v in villages.get(commune.pk, {}).values()]
             plan.error(
                 "village",
@@ -873,7 +1015,8 @@ class VillageResource(ListResource):
     def plan(self, plans):
         units = UnitIndex()
         existing = {
-            (v.commune_id, v.name_key): v for v in Village.objects.prefetch_related("ethnic_groups")
+            (v.commune_id, name_key(v.name)): v
+            for v in Village.objects.prefetch_related("ethnic_groups")
         }
         groups = {}
         for group in EthnicGroup.objects.all():
@@ -910,7 +1053,7 @@ class VillageResource(ListResource):
                 ),
                 None,
             )
-            current = existing.get((commune.pk, fold(name)))
+            current = existing.get((commune.pk, name_key(name)))
             resolved = {
                 "existing": current,
                 "name": name,
@@ -947,7 +1090,9 @@ class VillageResource(ListResource):
             plan.resolved = resolved
             plan.groups = chosen if values.get("ethnic_groups") else None
             plan.figures = figures
-        self.mark_duplicates(plans, lambda p: (p.resolved["commune"].pk, fold(p.resolved["name"])))
+        self.mark_duplicates(
+            plans, lambda p: (p.resolved["commune"].pk, name_key(p.resolved["name"]))
+        )
 
     def figures_year(self):
         return self.options.get("year") or timezone.localdate().year
@@ -1520,6 +1665,8 @@ class AgreementContentResource(ListResource):
     hợp"), with its lead and participants among the agreement's parties. A lead that is not
     an agency ("Hai bên", "UBND xã") is kept as written. Rows are matched by group and
     number: importing the table again updates the contents instead of adding them twice."""
+
+    SECTION_ROWS = False  # heading rows name the group of the rows below: read in before_import
 
     NUMBER = _column("number", "TT", "STT", "Số TT", "Số thứ tự", required=True)
     GROUP = _column("group", "Nhóm", "Nhóm nội dung")

@@ -1,10 +1,12 @@
-"""Reading lists as people make them: .xlsx or .csv files with title rows above the header,
-merged header cells, an STT column, blank rows, column-number rows and a totals row.
+"""Reading lists as people make them: .xlsx, .xls or .csv files with title rows above the
+header, merged header cells, an STT column, blank rows, column-number rows, section rows,
+hidden rows, a totals row and a signature block, the list on any sheet.
 
-``read_cells`` turns a file into rows of cleaned text, each with its row number in the
-file; ``find_table`` finds the header row by its content and returns the data rows keyed
-by column. Both raise ``ImportFileError`` with a message for the user and read nothing
-else: they touch no database.
+``read_sheets`` turns a file into sheets of rows of cleaned text, each row with its number
+in the file; ``find_table`` finds the header row by its content and returns the data rows
+keyed by column; ``find_list`` does both, choosing the sheet. They raise
+``ImportFileError`` with a message for the user and read nothing else: they touch no
+database.
 """
 
 import csv
@@ -16,16 +18,27 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from .legacy_text import MOJIBAKE, TCVN3, VNI, CellRepair, is_garbled
 from .text import clean_text, fold
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and old .xls files
-ALLOWED_EXTENSIONS = (".xlsx", ".csv")
+ALLOWED_EXTENSIONS = (".xlsx", ".xls", ".csv")
 HEADER_SEARCH_ROWS = 30
 _COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
 # "Tổng cộng: 20", "Tổng số", "Cộng" — but not "Tổng Công ty ..." or "Cộng đồng ...".
 _FOOTER = re.compile(r"^(tong (cong|so)( |$)(?!ty\b)|cong( \d.*)?$)")
+# A section row: "I", "II. HUYỆN ĐAK ĐOA", "A - KHỐI ĐẢNG" (folded).
+_SECTION_NUMBER = re.compile(r"^([ivxlc]+|[a-z])( |$)")
+# The signature block under a table: "KT. TRƯỞNG BAN", "PHÓ TRƯỞNG BAN", "Nơi nhận:",
+# "(Đã ký)", "Gia Lai, ngày 27 tháng 2 năm 2024" (folded).
+_SIGNATURE = re.compile(
+    r"^((kt|tm|tl|ktl|q) (pho )?(truong|chu tich|giam doc|bi thu)"
+    r"|(pho )?(truong ban|truong phong|chu tich|giam doc|bi thu|pho bi thu)$"
+    r"|noi nhan|da ky$|nguoi lap( bieu)?$|.{0,40}ngay .{1,3} thang .{1,3} nam \d{4}$)"
+)
 
 
 class ImportFileError(Exception):
@@ -50,6 +63,16 @@ class Column:
 class Table:
     columns: list  # the Column objects found, in file order
     rows: list = field(default_factory=list)  # (file row number, {key: text})
+    header_row: int = 0  # the file row number of the (top) header row
+    notices: list = field(default_factory=list)  # what reading left out or chose, for the user
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list  # (file row number, [cell text]), hidden rows left out unless asked
+    hidden: list = field(default_factory=list)  # numbers of non-empty hidden rows left out
+    repair: CellRepair = field(default_factory=CellRepair)  # cells read from old encodings
 
 
 def check_upload(name, size):
@@ -76,25 +99,141 @@ def check_upload(name, size):
 
 
 def read_cells(data):
-    """Return the rows of an .xlsx or .csv file as (row number, [cell text]), judged by
-    content, not by name."""
+    """Return the rows of the first sheet of an .xlsx, .xls or .csv file as
+    (row number, [cell text]), judged by content, not by name."""
+    return read_sheets(data)[0].rows
+
+
+def read_sheets(data, *, include_hidden=False):
+    """Return the sheets of an .xlsx, .xls or .csv file (a .csv is one sheet); hidden rows
+    are left out unless ``include_hidden``."""
     if not data:
         raise ImportFileError(_("The file is empty."))
     if len(data) > settings.IMPORT_MAX_BYTES:
         check_upload("file.xlsx", len(data))
     if data.startswith(OLE_MAGIC):
-        raise ImportFileError(
-            _(
-                "The file is password-protected or in the old Excel format (.xls). Remove the "
-                "password or save it as .xlsx and try again."
+        # An old .xls, or an .xlsx encrypted with a password (also an OLE container).
+        sheets = _read_xls(data, include_hidden)
+    elif data.startswith(ZIP_MAGIC):
+        sheets = _read_xlsx(data, include_hidden)
+    else:
+        repair = CellRepair()
+        sheets = [Sheet(name="", rows=_read_csv(data, repair), repair=repair)]
+    for sheet in sheets:
+        sheet.rows = sheet.repair.settle(sheet.rows)
+    return sheets
+
+
+def find_list(data, columns, *, sheet=None, include_hidden=False, sections=True):
+    """Read ``data`` and return the Table of the sheet holding the list: the one named
+    ``sheet``, else the only sheet with the header row."""
+    sheets = read_sheets(data, include_hidden=include_hidden)
+    names = ", ".join(f"“{s.name}”" for s in sheets)
+    if sheet:
+        chosen = [s for s in sheets if fold(s.name) == fold(sheet)]
+        if not chosen:
+            raise ImportFileError(
+                _("No sheet is named “%(sheet)s”. The sheets are: %(sheets)s.")
+                % {"sheet": sheet, "sheets": names}
             )
+        found = [(chosen[0], find_table(chosen[0].rows, columns, sections))]
+    else:
+        found, first_error = [], None
+        for candidate in sheets:
+            try:
+                found.append((candidate, find_table(candidate.rows, columns, sections)))
+            except ImportFileError as error:
+                first_error = first_error or error
+        if not found:
+            raise encoding_error(sheets) or first_error
+        if len(found) > 1:
+            raise ImportFileError(
+                _("Several sheets hold a list: %(sheets)s. Choose the sheet to import.")
+                % {"sheets": ", ".join(f"“{s.name}”" for s, _table in found)}
+            )
+    chosen, table = found[0]
+    if len(sheets) > 1:
+        table.notices.append(_("The list is on sheet “%(sheet)s”.") % {"sheet": chosen.name})
+    hidden = [number for number in chosen.hidden if number > table.header_row]
+    if hidden:
+        table.notices.append(
+            ngettext(
+                "Skipped %(count)s hidden row: %(rows)s.",
+                "Skipped %(count)s hidden rows: %(rows)s.",
+                len(hidden),
+            )
+            % {"count": len(hidden), "rows": ", ".join(map(str, hidden))}
         )
-    if data.startswith(ZIP_MAGIC):
-        return _read_xlsx(data)
-    return _read_csv(data)
+    table.notices.extend(conversion_notices(chosen.repair))
+    return table
 
 
-def _cell_text(value):
+def conversion_notices(repair):
+    """What reading converted, for the preview: "Converted from TCVN3: 14 cells."."""
+    messages = {
+        TCVN3: lambda n: ngettext(
+            "Converted from TCVN3 (ABC, .VnTime fonts) to Unicode: %(count)s cell.",
+            "Converted from TCVN3 (ABC, .VnTime fonts) to Unicode: %(count)s cells.",
+            n,
+        ),
+        VNI: lambda n: ngettext(
+            "Converted from VNI (VNI-Times fonts) to Unicode: %(count)s cell.",
+            "Converted from VNI (VNI-Times fonts) to Unicode: %(count)s cells.",
+            n,
+        ),
+        MOJIBAKE: lambda n: ngettext(
+            "Repaired text garbled by a wrong encoding (UTF-8 read as Windows-1252): "
+            "%(count)s cell.",
+            "Repaired text garbled by a wrong encoding (UTF-8 read as Windows-1252): "
+            "%(count)s cells.",
+            n,
+        ),
+    }
+    return [
+        message(repair.counts[encoding]) % {"count": repair.counts[encoding]}
+        for encoding, message in messages.items()
+        if repair.counts[encoding]
+    ]
+
+
+def encoding_error(sheets):
+    """When no sheet has a header: an ImportFileError naming the encoding, if the text
+    where the header is looked for is unreadable, else None."""
+    for sheet in sheets:
+        if sheet.repair.unrepaired:
+            return ImportFileError(
+                _(
+                    "The file's text is garbled by a wrong encoding (UTF-8 opened as "
+                    "Windows-1252 and saved again), e.g. “%(example)s”, and cannot be repaired "
+                    "with certainty. Take the original file, or open it in Excel as UTF-8 "
+                    "and save it as .xlsx."
+                )
+                % {"example": sheet.repair.unrepaired[0]}
+            )
+        for _number, cells in sheet.rows[:HEADER_SEARCH_ROWS]:
+            garbled = next((c for c in cells if is_garbled(c)), None)
+            if garbled:
+                return ImportFileError(
+                    _(
+                        "The file's text is in an encoding that cannot be read, e.g. "
+                        "“%(example)s”: neither Unicode Vietnamese nor TCVN3 or VNI. Convert "
+                        "it to Unicode (e.g. with Unikey's converter) and try again."
+                    )
+                    % {"example": garbled}
+                )
+    return None
+
+
+def unreadable_name(value):
+    """The message for a name left unreadable by its encoding (never created)."""
+    return _(
+        "“%(value)s” is not readable Vietnamese: the text is in an old font encoding or "
+        "garbled by a wrong encoding, so it is neither matched nor created. Convert the file "
+        "to Unicode and try again."
+    ) % {"value": value}
+
+
+def _cell_text(value, repair=None):
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -110,19 +249,27 @@ def _cell_text(value):
         )
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
-    return clean_text(value)
+    # Legacy encodings are read before cleaning, which drops U+00AD (TCVN3's "ư").
+    return clean_text(repair(value) if repair and isinstance(value, str) else value)
 
 
-def _read_xlsx(data):
+def _read_xlsx(data, include_hidden=False):
     from openpyxl import load_workbook
 
     try:
+        # Not read-only: read-only mode sees neither merged cells nor hidden rows.
         workbook = load_workbook(io.BytesIO(data), data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
         raise ImportFileError(
             _("The file cannot be read as Excel (.xlsx): it is damaged or not an Excel file.")
         ) from error
-    sheet = workbook.worksheets[0]
+    sheets = [_xlsx_sheet(sheet, include_hidden) for sheet in workbook.worksheets]
+    workbook.close()
+    return sheets
+
+
+def _xlsx_sheet(sheet, include_hidden):
+    repair = CellRepair()
     # Merged cells hold their value in the top-left cell only; copy it to the whole range
     # so that a header such as "Địa bàn kết nghĩa" over three columns is seen in each.
     merged = {}
@@ -131,18 +278,71 @@ def _read_xlsx(data):
         for row in range(cell_range.min_row, cell_range.max_row + 1):
             for col in range(cell_range.min_col, cell_range.max_col + 1):
                 merged[(row, col)] = value
-    rows = []
+    hidden_rows = {r for r, dimension in sheet.row_dimensions.items() if dimension.hidden}
+    rows, hidden = [], []
     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
         cells = [
-            _cell_text(merged.get((number, col), value))
+            _cell_text(merged.get((number, col), value), repair)
             for col, value in enumerate(values, start=1)
         ]
+        if number in hidden_rows and not include_hidden:
+            if any(cells):
+                hidden.append(number)
+            continue
         rows.append((number, cells))
-    workbook.close()
-    return rows
+    return Sheet(name=sheet.title, rows=rows, hidden=hidden, repair=repair)
 
 
-def _read_csv(data):
+def _read_xls(data, include_hidden=False):
+    import xlrd
+
+    try:
+        workbook = xlrd.open_workbook(file_contents=data, formatting_info=True)
+    except Exception as error:  # xlrd raises many kinds on what is not a BIFF workbook
+        raise ImportFileError(
+            _(
+                "The file is password-protected or in the old Excel format (.xls). Remove the "
+                "password or save it as .xlsx and try again."
+            )
+        ) from error
+    sheets = []
+    for sheet in workbook.sheets():
+        repair = CellRepair()
+        merged = {}
+        for row_low, row_high, col_low, col_high in sheet.merged_cells:
+            value = sheet.cell(row_low, col_low)
+            for row in range(row_low, row_high):
+                for col in range(col_low, col_high):
+                    merged[(row, col)] = value
+        rows, hidden = [], []
+        for index in range(sheet.nrows):
+            cells = [
+                _cell_text(_xls_value(merged.get((index, col), cell), workbook.datemode), repair)
+                for col, cell in enumerate(sheet.row(index))
+            ]
+            info = sheet.rowinfo_map.get(index)
+            if info is not None and info.hidden and not include_hidden:
+                if any(cells):
+                    hidden.append(index + 1)
+                continue
+            rows.append((index + 1, cells))
+        sheets.append(Sheet(name=sheet.name, rows=rows, hidden=hidden, repair=repair))
+    return sheets
+
+
+def _xls_value(cell, datemode):
+    import xlrd
+
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        return xlrd.xldate_as_datetime(cell.value, datemode)
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+        return None
+    return cell.value
+
+
+def _read_csv(data, repair=None):
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -157,7 +357,8 @@ def _read_csv(data):
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     try:
         return [
-            (number, [clean_text(c) for c in cells]) for number, cells in enumerate(reader, start=1)
+            (number, [_cell_text(c, repair) for c in cells])
+            for number, cells in enumerate(reader, start=1)
         ]
     except csv.Error as error:
         raise ImportFileError(
@@ -198,18 +399,40 @@ def _is_footer(cells):
     return bool(_FOOTER.match(first))
 
 
-def find_table(rows, columns):
+def _is_section(values):
+    """A row naming a part of the list ("I | HUYỆN CHƯ PĂH", "II. HUYỆN ĐAK ĐOA" alone, or
+    one title merged across the table) rather than a row of data."""
+    texts = [v for key, v in values.items() if v and key != "stt"]
+    number = fold(values.get("stt", ""))
+    if number and not number.isdigit() and _SECTION_NUMBER.match(number) and len(texts) <= 1:
+        return True  # "I" | "HUYỆN CHƯ PĂH", or "A" alone
+    distinct = set(texts)
+    if len(distinct) != 1:
+        return False
+    text = texts[0]
+    if len(texts) > 1:
+        return True  # one title merged across the table
+    # Alone in one column: numbered ("II. HUYỆN ...") or written in capitals.
+    return bool(_SECTION_NUMBER.match(fold(text)) and len(fold(text).split()) > 1) or (
+        text.isupper() and len(text.split()) > 1
+    )
+
+
+def find_table(rows, columns, sections=True):
     """Find the header among the first rows and return the data below it.
 
     A header may span two rows (merged cells over sub-headers): the lower row's labels are
     taken where they name a column, the upper row's elsewhere. Blank rows, rows of column
-    numbers ("(1)", "(2)", ...), repeated headers and totals rows are left out.
+    numbers ("(1)", "(2)", ...), repeated headers, totals rows and, when ``sections``,
+    section rows are left out; a signature block ends the table.
     """
     required = [c for c in columns if c.required]
     by_key = {c.key: c for c in columns}
-    best = None  # the row that came closest, for the error message
-    for position, (_number, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+    best = None  # (keys, row number, cells, found) of the row that came closest
+    for position, (number, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
         found = _match_row(cells, columns)
+        if not found:
+            continue  # the top row of a header names at least one column
         header_rows = 1
         if position + 1 < len(rows):
             below = _match_row(rows[position + 1][1], columns)
@@ -224,15 +447,28 @@ def find_table(rows, columns):
             if below and len(set(merged.values())) > len(set(found.values())):
                 found, header_rows = merged, 2
         keys = set(found.values())
-        if best is None or len(keys) > len(best):
-            best = keys
+        if best is None or len(keys) > len(best[0]):
+            best = keys, number, cells, found
         if all(c.key in keys for c in required):
             data_start = position + header_rows
-            return _table(rows[data_start:], found, by_key)
-    if best and len(best) >= 2:
-        missing = [c.label for c in required if c.key not in best]
+            table = _table(rows[data_start:], found, by_key, sections)
+            table.header_row = number
+            return table
+    if best and len(best[0]) >= 2:
+        keys, number, cells, found = best
+        missing = [c.label for c in required if c.key not in keys]
         raise ImportFileError(
             _("Required columns are missing: %(columns)s.") % {"columns": ", ".join(missing)}
+            + " "
+            + _(
+                "The header row found (row %(row)s) reads: %(cells)s; columns recognised: "
+                "%(found)s."
+            )
+            % {
+                "row": number,
+                "cells": " | ".join(f"“{c}”" for c in cells if c),
+                "found": ", ".join(by_key[key].label for _index, key in sorted(found.items())),
+            }
         )
     raise ImportFileError(
         _("No header row found. The list needs a row with the column names, such as: %(columns)s.")
@@ -240,13 +476,19 @@ def find_table(rows, columns):
     )
 
 
-def _table(data_rows, found, by_key):
+def _table(data_rows, found, by_key, sections=True):
     table = Table(columns=[by_key[key] for _index, key in sorted(found.items())])
     header_keys = set(found.values())
+    after_blank = []  # the rows since the last blank row that follows data
     for number, cells in data_rows:
+        texts = [c for c in cells if c]
+        if len(texts) <= 2 and any(_SIGNATURE.match(fold(c)) for c in texts):
+            break  # the signature block: the table is over
         values = {key: (cells[index] if index < len(cells) else "") for index, key in found.items()}
         non_empty = [v for v in values.values() if v]
         if not non_empty:
+            if table.rows:
+                after_blank = []
             continue
         if all(_COLUMN_NUMBER.match(v) for v in non_empty):
             continue
@@ -254,7 +496,15 @@ def _table(data_rows, found, by_key):
             continue
         if set(_match_row(cells, [by_key[k] for k in header_keys]).values()) == header_keys:
             continue  # the header repeated (lists printed over several pages)
+        if sections and _is_section(values):
+            continue
         table.rows.append((number, values))
+        after_blank.append(len(table.rows) - 1)
+    # A signer's name alone under the table, after a blank row, is not a row of data.
+    if after_blank and len(after_blank) < len(table.rows):
+        lone = [table.rows[i] for i in after_blank]
+        if all(sum(1 for v in values.values() if v) == 1 for _n, values in lone):
+            del table.rows[after_blank[0] :]
     if not table.rows:
         raise ImportFileError(_("The list has a header but no rows of data."))
     if len(table.rows) > settings.IMPORT_MAX_ROWS:

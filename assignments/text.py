@@ -39,6 +39,38 @@ def fold(value):
     return _NON_WORD.sub(" ", text).strip()
 
 
+_UNITS = ("", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX")
+_ROMAN = {"X" * (n // 10) + _UNITS[n % 10]: n for n in range(1, 21)}  # I … XX
+# Words after which a Roman numeral is a number ("Thôn II", "Tổ XV"), folded.
+NUMBERED_WORDS = frozenset(
+    {"thon", "lang", "buon", "bon", "to", "khu", "xom", "ap", "plei", "doi", "phuong", "xa"}
+)
+_WORDS = re.compile(r"[0-9A-Za-z]+")
+
+
+@functools.lru_cache(maxsize=100_000)
+def name_key(value):
+    """``fold(value)`` with numbers compared by value: "thôn 05" and "Thôn V" key as "thon 5".
+
+    Only whole words count: a number written in digits loses its leading zeros; a Roman
+    numeral I to XX, written in capitals, counts when it follows a village or unit word
+    (thôn, làng, buôn, tổ, khu, xóm, ...) or ends the name. "Ia", "Vi" or "Mix" stay words.
+    """
+    text = clean_text(value).replace("đ", "d").replace("Đ", "D")
+    words = _WORDS.findall(_COMBINING.sub("", unicodedata.normalize("NFD", text)))
+    keyed = []
+    for index, word in enumerate(words):
+        if word.isdigit():
+            keyed.append(str(int(word)))
+        elif word in _ROMAN and (
+            index == len(words) - 1 or (index and words[index - 1].lower() in NUMBERED_WORDS)
+        ):
+            keyed.append(str(_ROMAN[word]))
+        else:
+            keyed.append(word.lower())
+    return " ".join(keyed)
+
+
 def search_terms(query):
     """Split a user's search query into folded words (each must match)."""
     return fold(query).split()

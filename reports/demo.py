@@ -89,6 +89,24 @@ def village(name, commune=None):
     return villages.distinct().get()
 
 
+# Names agencies go by in the lists offices send, as an import's preview remembers them.
+ALIASES = [
+    ("Sở TT&TT", "Sở Thông tin và Truyền thông"),
+    ("Sở KH&ĐT", "Sở Kế hoạch và Đầu tư"),
+]
+
+
+def remembered_aliases():
+    """Two other names remembered for the demo's agencies (illustrative)."""
+    from assignments.models import AgencyAlias
+    from assignments.text import fold
+
+    for alias, name in ALIASES:
+        found = Agency.objects.filter(name=name).first()
+        if found and not AgencyAlias.objects.filter(key=fold(alias)).exists():
+            AgencyAlias.objects.create(agency=found, alias=alias)
+
+
 def focal_officer(party):
     """The party's reporter: a demo account where README lists one, else a named officer who
     cannot log in (the author of its reports)."""

@@ -7,7 +7,14 @@ ignores diacritics and case on SQLite and PostgreSQL alike. Whether a row counts
 decided by one rule (``base.in_force_q``) for every model that has a period.
 """
 
-from .agencies import Agency, AgencyMembership, AgencySuccession, User, coordinating_body_name
+from .agencies import (
+    Agency,
+    AgencyAlias,
+    AgencyMembership,
+    AgencySuccession,
+    User,
+    coordinating_body_name,
+)
 from .agreements import (
     Agreement,
     AgreementContent,
@@ -33,6 +40,7 @@ __all__ = [
     "VI_COLLATION",
     "AdministrativeUnit",
     "Agency",
+    "AgencyAlias",
     "AgencyMembership",
     "AgencySuccession",
     "Agreement",

@@ -290,6 +290,42 @@ class User(AbstractUser):
         return self.role == self.Role.REPORTER
 
 
+class AgencyAlias(models.Model):
+    """Another name an agency goes by in the lists offices send ("Sở VHTT&DL", "BCH Quân sự
+    tỉnh"): remembered when a user matches it to the agency in an import's preview (or typed
+    by a coordinator in the administration), and matched by its folded form next time."""
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("agency")
+    )
+    alias = models.CharField(_("name as written"), max_length=300)
+    key = models.CharField(_("folded name"), max_length=300, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("remembered from"),
+    )
+    created_at = models.DateTimeField(_("remembered at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("other name of an agency")
+        verbose_name_plural = _("other names of agencies")
+        ordering = ["agency", "alias"]
+
+    def __str__(self):
+        return f"{self.alias} → {self.agency}"
+
+    def save(self, *args, **kwargs):
+        from ..text import fold
+
+        self.key = fold(self.alias)
+        super().save(*args, **kwargs)
+
+
 class AgencyMembership(models.Model):
     """An agency reporter's membership: what they may see and edit. After a merger the
     reporters keep their old agency (its reports stay readable) and join the successor."""

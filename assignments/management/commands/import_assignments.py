@@ -19,7 +19,7 @@ def day(text):
 
 class Command(BaseCommand):
     help = _(
-        "Import an assignment list (.xlsx or .csv) under a directive. Nothing is written "
+        "Import an assignment list (.xlsx, .xls or .csv) under a directive. Nothing is written "
         "when any row is wrong."
     )
 
@@ -44,8 +44,28 @@ class Command(BaseCommand):
             action="store_true",
             help=_("Create agencies and villages that are not found."),
         )
+        parser.add_argument(
+            "--sheet",
+            help=_("Name of the sheet holding the list, when several sheets hold one."),
+        )
+        parser.add_argument(
+            "--include-hidden",
+            action="store_true",
+            help=_("Import hidden rows too (they are skipped by default)."),
+        )
 
-    def handle(self, *args, file, directive, dry_run, create_missing, start_date, **options):
+    def handle(
+        self,
+        *args,
+        file,
+        directive,
+        dry_run,
+        create_missing,
+        start_date,
+        sheet,
+        include_hidden,
+        **options,
+    ):
         matches = list(Directive.objects.filter(name_key=fold(directive)))
         if not matches:
             raise CommandError(_("No document numbered “%(number)s”.") % {"number": directive})
@@ -68,6 +88,8 @@ class Command(BaseCommand):
             directive=matches[0],
             create_missing=create_missing,
             start_date=start_date,
+            sheet=sheet,
+            include_hidden=include_hidden,
         )
         self.stdout.write(
             _(

@@ -77,6 +77,7 @@ class Command(BaseCommand):
                 for rule in ReportingRule.objects.all():
                     services.rule_sync_deadlines(rule=rule)
                 users_created = self.create_users()
+                demo.remembered_aliases()
                 played = not without_story and demo.play()
                 if played:
                     self.create_users()  # the parties the story created

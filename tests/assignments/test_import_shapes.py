@@ -1,0 +1,281 @@
+"""Lists shaped as offices really send them: the list on another sheet, hidden rows, section
+rows and a signature block, an old .xls file, and the header words real lists use."""
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from openpyxl import Workbook
+
+from assignments.importing import run_import
+from assignments.models import Agency, Assignment
+from assignments.resources import AssignmentResource
+from tests.assignments.conftest import DIP
+from tests.spreadsheets import xlsx
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(__file__).parent / "fixtures"
+HEADER = ["STT", "Cơ quan, đơn vị", "Thôn, làng", "Xã", "Huyện", "Vai trò", "Ghi chú"]
+KEP = ["Sở Nội vụ", "Kép", "Ia Ka", "Chư Păh", "", ""]
+
+
+def run(data, directive, name="list.xlsx", **options):
+    return run_import(AssignmentResource, data, name=name, directive=directive, **options)
+
+
+def workbook(sheets, hidden=()):
+    """An .xlsx of several sheets: {title: rows}; ``hidden`` are (title, row number)."""
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(list(row))
+    for title, number in hidden:
+        book[title].row_dimensions[number].hidden = True
+    stream = io.BytesIO()
+    book.save(stream)
+    return stream.getvalue()
+
+
+def numbered(rows):
+    return [HEADER, *([i, *row] for i, row in enumerate(rows, start=1))]
+
+
+COVER = [["UBND TỈNH GIA LAI"], ["Số: 345/UBND-NC"], ["V/v phân công kết nghĩa"]]
+
+
+def imported(directive):
+    return {
+        (a.agency.name, a.village.name if a.village else a.commune.name)
+        for a in Assignment.objects.filter(directive=directive).select_related(
+            "agency", "village", "commune"
+        )
+    }
+
+
+# --- 3. The list on another sheet -----------------------------------------------------------
+
+
+def test_the_list_on_another_sheet_is_found_and_named(directive):
+    data = workbook({"Công văn": COVER, "DS phân công": numbered([DIP, KEP])})
+    summary = run(data, directive)
+    assert summary.errors == []
+    assert summary.new == 2
+    assert "Danh sách ở trang tính “DS phân công”." in summary.notices
+
+
+def test_two_sheets_with_a_list_ask_which_and_the_option_chooses(directive):
+    data = workbook({"Năm 2024": numbered([DIP]), "Năm 2026": numbered([KEP])})
+    summary = run(data, directive)
+    assert summary.errors == [
+        "Nhiều trang tính có danh sách: “Năm 2024”, “Năm 2026”. Hãy chọn trang tính cần nhập."
+    ]
+    assert not Assignment.objects.filter(directive=directive).exists()
+
+    summary = run(data, directive, sheet="năm 2026")
+    assert summary.errors == []
+    assert imported(directive) == {("Sở Nội vụ", "Kép")}
+
+
+def test_a_sheet_that_does_not_exist_is_named_with_the_sheets_there_are(directive):
+    data = workbook({"Công văn": COVER, "DS": numbered([DIP])})
+    summary = run(data, directive, sheet="Phụ lục")
+    assert summary.errors == [
+        "Không có trang tính nào tên “Phụ lục”. Các trang tính: “Công văn”, “DS”."
+    ]
+
+
+def command(path, *args):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_assignments", str(path), *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_the_command_takes_the_sheet_and_hidden_rows_options(directive, tmp_path):
+    path = tmp_path / "ds.xlsx"
+    path.write_bytes(
+        workbook(
+            {"A": numbered([DIP]), "B": numbered([DIP, KEP])},
+            hidden=[("B", 3)],
+        )
+    )
+    with pytest.raises(CommandError):
+        command(path, "--directive", "99/UBND-NC")
+    assert not Assignment.objects.filter(directive=directive).exists()
+    command(path, "--directive", "99/UBND-NC", "--sheet", "B", "--include-hidden")
+    assert imported(directive) == {(DIP[0], "Dip"), ("Sở Nội vụ", "Kép")}
+
+
+# --- 4. Hidden rows -----------------------------------------------------------------------------
+
+
+def test_hidden_rows_are_skipped_and_listed_unless_asked_for(directive):
+    old = ["Sở Không Có", "Dip", "Ia Kreng", "", "", ""]
+    data = workbook({"DS": numbered([DIP, old, old, KEP])}, hidden=[("DS", 3), ("DS", 4)])
+    summary = run(data, directive)
+    assert summary.errors == []
+    assert "Bỏ qua 2 dòng ẩn: 3, 4." in summary.notices
+    assert imported(directive) == {(DIP[0], "Dip"), ("Sở Nội vụ", "Kép")}
+
+    Assignment.objects.filter(directive=directive).delete()
+    summary = run(data, directive, include_hidden=True)
+    assert [e.split(",")[0] for e in summary.errors] == ["Dòng 3", "Dòng 4"]
+    assert not Assignment.objects.filter(directive=directive).exists()
+
+
+def upload(data, name="ds.xlsx"):
+    file = io.BytesIO(data)
+    file.name = name
+    return file
+
+
+def test_the_admin_preview_reads_the_chosen_sheet_and_its_hidden_rows(admin_client, directive):
+    data = workbook(
+        {"A": numbered([DIP]), "B": numbered([DIP, KEP])},
+        hidden=[("B", 3)],
+    )
+    fields = {"format": "0", "resource": "0", "directive": directive.pk}
+    url = reverse("admin:assignments_assignment_import")
+    response = admin_client.post(url, {**fields, "import_file": upload(data)})
+    assert "Nhiều trang tính có danh sách" in response.content.decode()
+
+    response = admin_client.post(url, {**fields, "import_file": upload(data), "sheet": "B"})
+    assert response.context["result"].notices[:2] == [
+        "Danh sách ở trang tính “B”.",
+        "Bỏ qua 1 dòng ẩn: 3.",
+    ]
+    confirm = response.context["confirm_form"]
+    assert confirm.initial["sheet"] == "B"
+    posted = {name: confirm.initial.get(name, "") for name in confirm.fields}
+    posted["create_missing"] = ""
+    posted["include_hidden"] = ""
+    done = admin_client.post(reverse("admin:assignments_assignment_process_import"), posted)
+    assert done.status_code == 302
+    assert imported(directive) == {(DIP[0], "Dip")}
+
+    Assignment.objects.filter(directive=directive).delete()
+    response = admin_client.post(
+        url, {**fields, "import_file": upload(data), "sheet": "B", "include_hidden": "on"}
+    )
+    assert response.context["confirm_form"].initial["include_hidden"] is True
+    assert response.context["result"].totals["new"] == 2
+
+
+# --- 5. Section rows and the signature block ----------------------------------------------------
+
+
+def test_section_rows_not_merged_are_not_data_and_never_agencies(directive):
+    rows = [
+        HEADER,
+        ["I", "HUYỆN CHƯ PĂH"],
+        [1, *DIP],
+        [None, "II. HUYỆN ĐAK ĐOA"],
+        [2, *KEP],
+        ["III", None, None, "THÀNH PHỐ PLEIKU"],
+        [None, "HUYỆN IA GRAI", "HUYỆN IA GRAI", "HUYỆN IA GRAI"],
+    ]
+    agencies = Agency.objects.count()
+    summary = run(xlsx(rows), directive, create_missing=True)
+    assert summary.errors == []
+    assert summary.rows == 2
+    assert imported(directive) == {(DIP[0], "Dip"), ("Sở Nội vụ", "Kép")}
+    assert Agency.objects.count() == agencies
+
+
+def test_a_signature_block_ends_the_table(directive):
+    rows = [
+        *numbered([DIP, KEP]),
+        [],
+        [None, "Nơi nhận:", None, None, None, "KT. TRƯỞNG BAN"],
+        [None, "- Như trên;", None, None, None, "PHÓ TRƯỞNG BAN"],
+        [None, "- Lưu: VT.", None, None, None, "(Đã ký)"],
+        [],
+        [None, None, None, None, None, "Nguyễn Văn An"],
+    ]
+    agencies = Agency.objects.count()
+    summary = run(xlsx(rows), directive, create_missing=True)
+    assert summary.errors == []
+    assert summary.rows == 2
+    assert Agency.objects.count() == agencies
+
+
+def test_a_signers_name_alone_after_a_blank_row_is_not_data(directive):
+    rows = [*numbered([DIP, KEP]), [], [None, None, "Nguyễn Văn An"]]
+    summary = run(xlsx(rows), directive)
+    assert summary.errors == []
+    assert summary.rows == 2
+
+
+def test_a_lone_value_between_rows_of_data_is_still_an_error(directive):
+    rows = [*numbered([DIP]), [], [2, "Sở Nội vụ"], [3, *KEP]]
+    summary = run(xlsx(rows), directive)
+    assert [e.split(",")[0] for e in summary.errors] == ["Dòng 4"]
+
+
+# --- 8. Old .xls files ---------------------------------------------------------------------------
+
+
+def test_an_old_xls_file_imports(directive):
+    data = (FIXTURES / "list.xls").read_bytes()
+    assert len(data) < 20_000
+    summary = run(data, directive, name="ds.xls")
+    assert summary.errors == []
+    # The cover letter is sheet 1; row 5 ("Sở Không Có") is hidden.
+    assert summary.notices[:2] == [
+        "Danh sách ở trang tính “DS phân công”.",
+        "Bỏ qua 1 dòng ẩn: 5.",
+    ]
+    starts = dict(
+        Assignment.objects.filter(directive=directive).values_list("agency__name", "start_date")
+    )
+    assert starts == {DIP[0]: dt.date(2026, 3, 1), "Sở Nội vụ": dt.date.today()}
+    again = run(data, directive, name="ds.xls")
+    assert (again.new, again.unchanged) == (0, 2)
+
+
+def test_an_xls_with_its_hidden_row_included_reports_it(directive):
+    data = (FIXTURES / "list.xls").read_bytes()
+    summary = run(data, directive, name="ds.xls", include_hidden=True)
+    assert [e.split(",")[0] for e in summary.errors] == ["Dòng 5"]
+
+
+def test_an_ole_file_that_is_not_an_xls_gets_the_password_message(directive):
+    # An .xlsx encrypted with a password is an OLE container too, without a workbook.
+    summary = run(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, directive)
+    assert "mật khẩu" in summary.errors[0]
+
+
+# --- 9. Header words as real lists use them ------------------------------------------------------
+
+
+def test_the_header_words_of_real_lists_are_recognised(directive):
+    rows = [
+        ["STT", "Đơn vị kết nghĩa", "Thôn, làng kết nghĩa", "Thuộc xã", "Thuộc huyện", "Vai trò"],
+        [1, *DIP[:5]],
+        [2, *KEP[:5]],
+    ]
+    summary = run(xlsx(rows), directive)
+    assert summary.errors == []
+    assert imported(directive) == {(DIP[0], "Dip"), ("Sở Nội vụ", "Kép")}
+
+
+def test_the_target_column_may_be_headed_dia_ban_ket_nghia(directive):
+    rows = [["TT", "Cơ quan, đơn vị được phân công", "Địa bàn kết nghĩa", "Huyện"]]
+    rows.append([1, "Sở Nội vụ", "xã Ia Ka", "Chư Păh"])
+    summary = run(xlsx(rows), directive)
+    assert summary.errors == []
+    assert imported(directive) == {("Sở Nội vụ", "Ia Ka")}
+
+
+def test_a_missing_column_shows_the_header_row_found(directive):
+    rows = [["Danh sách"], [], ["STT", "Đơn vị", "Làng", "Vai trò"], [1, "Sở Y tế", "Dip", ""]]
+    summary = run(xlsx(rows), directive)
+    assert summary.errors == [
+        "Thiếu cột bắt buộc: Xã. Dòng tiêu đề tìm thấy (dòng 3) ghi: “STT” | “Đơn vị” | "
+        "“Làng” | “Vai trò”; các cột nhận ra: STT, Cơ quan, đơn vị, Vai trò."
+    ]
