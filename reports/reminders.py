@@ -94,6 +94,23 @@ def _reminder_key(step, deadline, agency_id, extension, email):
     return f"{name}:{deadline.pk}:{agency_id}{until}:{email}"
 
 
+def addresses(agencies):
+    """agency id → where its reminders go: its active members' emails, else the agency's own
+    address (one query for all of ``agencies``, a mapping of id → Agency)."""
+    members = {}
+    for membership in (
+        AgencyMembership.objects.filter(agency__in=list(agencies), user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("user__email")
+    ):
+        members.setdefault(membership.agency_id, []).append(membership.user.email)
+    return {
+        pk: members.get(pk) or ([agency.email] if agency.email else [])
+        for pk, agency in agencies.items()
+    }
+
+
 def agency_reminders(today):
     """To each agency's reporters (else the agency's own address) before its date — the
     deadline's, or the one its extension granted — and again on the repeat days after it
@@ -112,14 +129,7 @@ def agency_reminders(today):
     )
     columns = tracking.compliance(deadlines, today=today)
     agencies = tracking.agencies_of(columns)
-    members = {}
-    for membership in (
-        AgencyMembership.objects.filter(agency__in=agencies, user__is_active=True)
-        .exclude(user__email="")
-        .select_related("user")
-        .order_by("user__email")
-    ):
-        members.setdefault(membership.agency_id, []).append(membership.user.email)
+    reach = addresses(agencies)
     for column in columns:
         for agency_id, cell in column.cells.items():
             if cell.status not in (tracking.PENDING, tracking.MISSING, tracking.EXTENDED):
@@ -129,7 +139,7 @@ def agency_reminders(today):
                 continue
             overdue = step[0] == "overdue"
             agency = agencies[agency_id]
-            recipients = members.get(agency_id) or ([agency.email] if agency.email else [])
+            recipients = reach[agency_id]
             head = (
                 agency.head_email
                 if overdue and step[1] >= HEAD_FROM_REPEAT and agency.head_email not in recipients
@@ -211,25 +221,11 @@ def meeting_reminders(today):
         agreement__in={m.agreement_id for m in meetings}
     ).select_related("agency"):
         parties.setdefault(row.agreement_id, []).append(row.agency)
-    members = {}
-    for membership in (
-        AgencyMembership.objects.filter(
-            agency__in={a.pk for agencies in parties.values() for a in agencies},
-            user__is_active=True,
-            user__role=User.Role.REPORTER,
-        )
-        .exclude(user__email="")
-        .select_related("user")
-    ):
-        members.setdefault(membership.agency_id, []).append(membership.user.email)
+    reach = addresses({a.pk: a for agencies in parties.values() for a in agencies})
     for meeting in meetings:
         overdue = meeting.due_date < today
         agencies = parties.get(meeting.agreement_id, [])
-        recipients = []
-        for agency in agencies:
-            for email in members.get(agency.pk) or ([agency.email] if agency.email else []):
-                if email not in recipients:
-                    recipients.append(email)
+        recipients = list(dict.fromkeys(e for agency in agencies for e in reach[agency.pk]))
         context = {
             "agreement": meeting.agreement,
             "meeting": meeting,

@@ -10,20 +10,14 @@ from django.core.management import call_command
 from assignments.models import ReportingDeadline, User
 from reports import services
 from reports.models import Notice, Report
-from tests.browser.test_reporting_flow import ARTEFACTS, Session, browser  # noqa: F401
+from tests.browser.test_reporting_flow import Session, browser  # noqa: F401
 from tests.pdfs import make_pdf
 
 REASON = "Đề nghị bổ sung số hộ nghèo được hỗ trợ."
 
 
 class NoticeSession(Session):
-    def shot(self, label):
-        (ARTEFACTS / "notices").mkdir(parents=True, exist_ok=True)
-        self.shots += 1
-        self.page.screenshot(
-            path=ARTEFACTS / "notices" / f"{self.name}-{self.shots:02d}-{label}.png",
-            full_page=True,
-        )
+    folder = "notices"
 
     def bell_count(self):
         badge = self.page.locator(".bell .badge")

@@ -22,23 +22,8 @@ PHONE_ARTEFACTS = ARTEFACTS / "phone"
 class Phone(Session):
     """A phone's browser tab: small screen, touch, screenshots in their own folder."""
 
-    def __init__(self, browser, live_server, name):  # noqa: F811
-        self.context = browser.new_context(
-            locale="en-US", viewport=PHONE, is_mobile=True, has_touch=True
-        )
-        self.page = self.context.new_page()
-        self.base = live_server.url
-        self.name = name
-        self.violations = []
-        self.page.on("console", self._console)
-        self.shots = 0
-
-    def shot(self, label):
-        PHONE_ARTEFACTS.mkdir(parents=True, exist_ok=True)
-        self.shots += 1
-        self.page.screenshot(
-            path=PHONE_ARTEFACTS / f"{self.name}-{self.shots:02d}-{label}.png", full_page=True
-        )
+    folder = "phone"
+    device = {"viewport": PHONE, "is_mobile": True, "has_touch": True}
 
     def check(self, path, label):
         """Open ``path``, save it, and say what does not fit (empty when all is well)."""

@@ -44,10 +44,15 @@ def browser(monkeypatch):
 
 
 class Session:
-    """One person's browser tab; remembers CSP violations and takes screenshots."""
+    """One person's browser tab; remembers CSP violations and takes screenshots (in the
+    class's ``folder`` under test-artefacts/browser/). A subclass sets ``device`` for another
+    screen (a phone)."""
+
+    folder = ""
+    device = {"viewport": {"width": 1280, "height": 900}}
 
     def __init__(self, browser, live_server, name):
-        self.context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+        self.context = browser.new_context(locale="en-US", **self.device)
         self.page = self.context.new_page()
         self.base = live_server.url
         self.name = name
@@ -63,10 +68,11 @@ class Session:
         self.page.goto(self.base + path)
 
     def shot(self, label):
-        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        folder = ARTEFACTS / self.folder
+        folder.mkdir(parents=True, exist_ok=True)
         self.shots += 1
         self.page.screenshot(
-            path=ARTEFACTS / f"{self.name}-{self.shots:02d}-{label}.png", full_page=True
+            path=folder / f"{self.name}-{self.shots:02d}-{label}.png", full_page=True
         )
 
     def login(self, username):
