@@ -62,6 +62,7 @@ def kinds():
     from assignments.models import (
         AdministrativeUnit,
         Agency,
+        AgencyAlias,
         Agreement,
         AgreementContent,
         AgreementReview,
@@ -77,7 +78,7 @@ def kinds():
         Wish,
     )
 
-    from .models import Activity, Extension, Report
+    from .models import Activity, Extension, FlagDismissal, Report
 
     sources = [
         (Assignment, gettext_lazy("Assignment")),
@@ -98,6 +99,8 @@ def kinds():
         (ExemplaryModel, gettext_lazy("Exemplary model")),
         (ModelYear, gettext_lazy("Model's year")),
         (Wish, gettext_lazy("Villagers' wish")),
+        (AgencyAlias, gettext_lazy("Other name of an agency")),
+        (FlagDismissal, gettext_lazy("Formalism flag set aside")),
     ]
     return [(model._meta.label_lower, label, model) for model, label in sources]
 

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assignments.views.permissions import coordinator_required
+from assignments.views.permissions import coordinator_required, show_errors
 
 from . import formalism
 from .forms import FlagDismissForm, FlagFilterForm
@@ -52,9 +52,7 @@ def flag_dismiss(request):
     ):
         target = reverse("reports:flag_list")
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        show_errors(request, form)
         return redirect(target)
     data = form.cleaned_data
     try:

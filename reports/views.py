@@ -506,9 +506,7 @@ def report_review(request, pk, action):
     report = get_object_or_404(Report.objects.visible_to(request.user), pk=pk)
     form = (ReturnForm if action == "return" else AcceptForm)(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        show_errors(request, form)
         return redirect("reports:report_detail", pk=report.pk)
     try:
         if action == "return":
@@ -594,9 +592,7 @@ def extension_decide(request, pk):
     extension = get_object_or_404(Extension.objects.visible_to(request.user), pk=pk)
     form = ExtensionDecisionForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        show_errors(request, form)
         return redirect("reports:extension_list")
     data = form.cleaned_data
     try:

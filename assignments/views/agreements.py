@@ -212,9 +212,7 @@ def meeting_held(request, pk, meeting_pk):
     meeting = get_object_or_404(Meeting, agreement=agreement, pk=meeting_pk)
     form = MeetingHeldForm(request.POST, request.FILES)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        show_errors(request, form)
         return redirect("agreement_detail", pk=agreement.pk)
     try:
         services.meeting_held(meeting=meeting, by=request.user, **form.cleaned_data)
@@ -237,9 +235,7 @@ def progress_create(request, pk):
         activities=party_activities(agreement, request.user),
     )
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        show_errors(request, form)
         return redirect("agreement_detail", pk=agreement.pk)
     try:
         services.progress_record(by=request.user, **form.cleaned_data)

@@ -19,8 +19,13 @@ def coordinator_required(view):
 
 
 def show_errors(request, error):
-    """Each message of a ValidationError as an error message on the next page."""
-    for message in error.messages:
+    """Each message of a ValidationError (or of an invalid form's fields, for a form posted
+    from another page) as an error message on the next page."""
+    if hasattr(error, "messages"):
+        found = error.messages
+    else:
+        found = [message for field in error.errors.values() for message in field]
+    for message in found:
         messages.error(request, message)
 
 
