@@ -114,13 +114,14 @@ def _contents(agreement, tasks_year=None):
     return groups
 
 
-def _signatures(agreement, issuer, counterpart=None):
-    """The signature columns, left to right: a covenant's target, the other parties, then
-    the issuing party (whose title and name are the document's own, typed on the form)."""
+def _signatures(rows, issuer, counterpart=None):
+    """The signature columns, left to right: a covenant's target, the other parties (of the
+    agreement's party ``rows``), then the issuing party (whose title and name are the
+    document's own, typed on the form)."""
     columns = []
     if counterpart is not None:
         columns.append(counterpart)
-    for row in agreement.party_rows.select_related("agency"):
+    for row in rows:
         if row.agency_id != issuer.pk:
             columns.append({"body": row.agency.name, "title": "", "name": row.signer})
     columns.append({"body": issuer.name, "own": True})
@@ -137,10 +138,9 @@ def agreement_figures(agreement, issuer, counterpart_title="", counterpart_name=
             "title": counterpart_title.strip(),
             "name": counterpart_name.strip(),
         }
-    parties = [
-        {"name": row.agency.name, "signer": row.signer}
-        for row in agreement.party_rows.select_related("agency")
-    ]
+    rows = list(agreement.party_rows.select_related("agency"))
+    parties = [{"name": row.agency.name, "signer": row.signer} for row in rows]
+    groups = _contents(agreement)
     if covenant:
         wanted = [
             ("contents", "NỘI DUNG KẾT NGHĨA"),
@@ -175,9 +175,9 @@ def agreement_figures(agreement, issuer, counterpart_title="", counterpart_name=
         "last_year": agreement.last_year,
         "meeting_months": agreement.meeting_months,
         "commitments": agreement.commitments,
-        "groups": _contents(agreement),
-        "content_count": agreement.contents.count(),
-        "signatures": _signatures(agreement, issuer, counterpart),
+        "groups": groups,
+        "content_count": sum(len(group["items"]) for group in groups),
+        "signatures": _signatures(rows, issuer, counterpart),
     }
 
 

@@ -22,8 +22,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
@@ -276,7 +277,9 @@ def _order(report):
 def similar_reports(*, year=None, deadline=None, report=None):
     """The similar-report flags of the agencies' deadlines of ``year`` (all years if None),
     of one ``deadline``, or of one ``report``'s deadline (those about that report).
-    Each carries ``pair`` = (this report's Text, the other's Text, blocks) for highlighting."""
+    The matching — the costly part, a second at province scale — is remembered until a
+    version is submitted at one of the deadlines. Flags about one ``report`` carry ``pair``
+    = (this report's Text, the other's Text, None) for highlighting; lists carry none."""
     deadlines, previous = _deadlines()
     if report is not None:
         deadline = report.deadline
@@ -294,44 +297,73 @@ def similar_reports(*, year=None, deadline=None, report=None):
         .exclude(status=Report.Status.DRAFT)
         .select_related("agency", "deadline__rule")
     )
+    by_pk = {r.pk: r for r in reports}
+    found = _remembered_matches(chosen, previous, by_pk, wanted)
+    texts = None
     if report is not None:
-        # The report's own deadline, and its agency's report at the previous one.
-        reports = reports.filter(Q(deadline=deadline) | Q(agency=report.agency_id))
-    reports = list(reports)
-    texts = _latest_texts([r.pk for r in reports])
+        found = [m for m in found if report.pk in (m[0], m[1])]
+        texts = _latest_texts({pk for m in found for pk in m[:2]})
+    flags = []
+    for pk, other_pk, percent, relation, blocks in found:
+        current, other = by_pk[pk], by_pk[other_pk]
+        pair = (texts[pk], texts[other_pk], blocks) if texts is not None else None
+        flags.append(_similar_flag(current, other, percent, relation, pair))
+    return flags
+
+
+def _remembered_matches(chosen, previous, by_pk, wanted):
+    """The matches of the ``chosen`` deadlines, computed once for a given state of their
+    versions (how many there are and the latest): a new submission computes them again."""
+    state = ReportVersion.objects.filter(report__deadline__in=wanted).aggregate(
+        n=Count("pk"), last=Max("pk")
+    )
+    key = "formalism:similar:{}:{}:{}:{}".format(
+        SIMILAR_PERCENT,
+        ",".join(str(pk) for pk in sorted(d.pk for d in chosen)),
+        state["n"],
+        state["last"],
+    )
+    found = cache.get(key)
+    if found is None:
+        texts = _latest_texts(list(by_pk))
+        found = _matches(chosen, previous, by_pk, texts)
+        cache.set(key, found, timeout=24 * 3600)
+    # (A report drafted again after being returned leaves the list; its matches go with it.)
+    return [m for m in found if m[0] in by_pk and m[1] in by_pk]
+
+
+def _matches(chosen, previous, by_pk, texts):
+    """(report id, other report id, percent, "prev" or "other", None) of the reports much like
+    their agency's previous one or another agency's at the same deadline (the shared
+    passages are found when a page shows them: ``report_flags``)."""
     by_deadline = defaultdict(list)
-    for r in reports:
+    for r in by_pk.values():
         if r.pk in texts:
             by_deadline[r.deadline_id].append(r)
-    flags = []
+    found = []
     for current in chosen:
         at_deadline = by_deadline.get(current.pk, [])
         before = previous[current.pk]
         earlier = {r.agency_id: r for r in by_deadline.get(before.pk, [])} if before else {}
         for r in at_deadline:
             old = earlier.get(r.agency_id)
-            if old is None or (report is not None and r.pk != report.pk):
+            if old is None:
                 continue
             a, b = texts[r.pk], texts[old.pk]
             if min(len(a.words), len(b.words)) < MIN_WORDS:
                 continue
-            percent, blocks = compare(a.words, b.words)
+            percent = compare(a.words, b.words)[0]
             if percent >= SIMILAR_PERCENT:
-                flags.append(_similar_flag(r, old, percent, "prev", (a, b, blocks)))
+                found.append((r.pk, old.pk, percent, "prev", None))
         best = best_matches({r.pk: texts[r.pk].words for r in at_deadline}, _order_of(at_deadline))
         seen = set()
-        by_pk = {r.pk: r for r in at_deadline}
         for pk, (other_pk, percent) in best.items():
             first, second = sorted((by_pk[pk], by_pk[other_pk]), key=_order, reverse=True)
             if (first.pk, second.pk) in seen:
                 continue
-            if report is not None and report.pk not in (first.pk, second.pk):
-                continue
             seen.add((first.pk, second.pk))
-            # The passages are found when a page shows them (``report_flags``).
-            pair = (texts[first.pk], texts[second.pk], None)
-            flags.append(_similar_flag(first, second, percent, "other", pair))
-    return flags
+            found.append((first.pk, second.pk, percent, "other", None))
+    return found
 
 
 def _order_of(reports):
@@ -469,21 +501,26 @@ def ceremony_only(*, year=None, today=None):
     assignments = assignments.filter(held__lte=latest_held)
     if year is not None:
         assignments = assignments.filter(held__year=year)
-    next_activity = (
-        Activity.objects.filter(
-            Q(assignment=OuterRef("pk")) | Q(assignment=OuterRef("replaced_by")),
-            date__gt=OuterRef("held"),
+
+    def next_activity(on):
+        # One subquery per twinning (its own, its successor's), each read by the activities'
+        # (assignment, date) index; an OR of the two scanned them all (0.6 s at province scale).
+        return Subquery(
+            Activity.objects.filter(assignment=OuterRef(on), date__gt=OuterRef("held"))
+            .exclude(kind=Activity.Kind.CEREMONY)
+            .order_by("date")
+            .values("date")[:1]
         )
-        .exclude(kind=Activity.Kind.CEREMONY)
-        .order_by("date")
-        .values("date")[:1]
-    )
-    assignments = assignments.annotate(next_activity=Subquery(next_activity)).select_related(
-        "agency", "village", "commune"
-    )
+
+    assignments = assignments.annotate(
+        next_own=next_activity("pk"), next_successor=next_activity("replaced_by")
+    ).select_related("agency", "village", "commune")
     flags = []
     for assignment in assignments:
-        held, after = assignment.held, assignment.next_activity
+        held = assignment.held
+        after = min(
+            (d for d in (assignment.next_own, assignment.next_successor) if d), default=None
+        )
         until = months_after(held, FOLLOW_UP_MONTHS)
         if until > today or (after is not None and after <= until):
             continue

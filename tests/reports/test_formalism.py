@@ -137,6 +137,21 @@ def test_a_report_much_like_another_agencys_for_the_same_deadline_is_flagged_onc
 
 
 @pytest.mark.django_db
+def test_the_lists_matching_is_remembered_until_a_version_is_submitted(
+    reporter, other_reporter, march_deadline, django_assert_num_queries
+):
+    first = make_submitted_report(other_reporter, march_deadline, results=TEXT)
+    assert formalism.similar_reports(year=2024) == []
+    # Remembered: the same state of the versions reads no text again (the deadlines, the
+    # reports and the versions' state: three queries).
+    with django_assert_num_queries(3):
+        assert formalism.similar_reports(year=2024) == []
+    # A new submission changes the state: the copy is found at once.
+    second = make_submitted_report(reporter, march_deadline, results=TEXT)
+    assert keys(formalism.similar_reports(year=2024)) == {f"report:{second.pk}:other:{first.pk}"}
+
+
+@pytest.mark.django_db
 def test_different_or_short_reports_are_not_flagged(
     reporter, other_reporter, march_deadline, november_deadline
 ):
