@@ -268,3 +268,44 @@ class CellRepair:
                 new_cells.append(cell)
             settled.append((number, new_cells))
         return settled
+
+
+# --- CSV files saved in a Windows code page ----------------------------------------------------
+# Excel's "CSV (Comma delimited)" writes the code page of Windows, not UTF-8: Windows-1258 on
+# a Vietnamese system (letters with their tone as a separate mark), Windows-1252 elsewhere,
+# where text typed in TCVN3 or VNI fonts keeps its own bytes.
+CP1258, CP1252 = "cp1258", "cp1252"
+_FROM_CP1252 = str.maketrans({chr(b): char for char, b in _CP1252.items() if chr(b) != char})
+# A letter replaced by "?" when saving: "K?t ngh?a", "S? N?i v?" (a letter, "?", then a letter
+# or another word); a question mark closing a note ("Xong?") is not taken for one.
+_LOST_LETTER = re.compile(r"[^\W\d_]\?+(?:[^\W\d_]|[ ,]+[^\W\d_])")
+
+
+def decode_code_page(data):
+    """Decode bytes that are not UTF-8 in the Windows code page under which more of their
+    words read as Vietnamese, as they are or in a legacy encoding; return (code page, NFC
+    text)."""
+    readings = []
+    for code_page in (CP1258, CP1252):
+        try:
+            text = data.decode(code_page) if code_page == CP1258 else data.decode("latin-1")
+        except UnicodeDecodeError:
+            continue  # bytes Windows-1258 leaves undefined
+        if code_page == CP1252:
+            text = text.translate(_FROM_CP1252)
+        text = unicodedata.normalize("NFC", text)
+        words = [w for w in _WORD.findall(text) if not w.isascii()]
+        readable = sum(1 for word in set(words) if _readings(word) != {})
+        readings.append((readable, code_page == CP1258, code_page, text))
+    _readable, _vietnamese, code_page, text = max(readings)
+    return code_page, text
+
+
+def lost_letter(text):
+    """The first cell of ``text`` (CSV) where letters were saved as "?", or None."""
+    for line in text.splitlines():
+        found = _LOST_LETTER.search(line)
+        if found:
+            cells = re.split(r"[,;\t]", line)
+            return next((c for c in cells if _LOST_LETTER.search(c)), line).strip(' "')
+    return None

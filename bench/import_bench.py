@@ -13,7 +13,7 @@ import argparse
 import datetime as dt
 import statistics
 
-from common import connection, counted, throwaway_database
+from common import analyze, connection, counted, throwaway_database
 from django.db import transaction
 from import_export import resources
 
@@ -97,6 +97,7 @@ def run(args):
     from assignments.resources import AssignmentResource
 
     directive, agencies, villages = build_data(args.villages, args.agencies)
+    analyze()
     data = make_file(args.rows, agencies, villages)
     print(
         f"database: {connection.vendor}; file: {args.rows} rows, {len(data) / 1e6:.1f} MB; "

@@ -3,6 +3,7 @@ encoding (mojibake): read as Unicode when that is certain, never created as name
 
 The legacy cells are made here from the character tables, independently of the code."""
 
+import csv
 import io
 import unicodedata
 
@@ -190,6 +191,66 @@ def test_tcvn3_vni_and_unicode_cells_mix_in_one_file(directive, kind):
     assert imported(directive) == EXPECTED
     assert any("TCVN3" in n and ": 2" in n for n in summary.notices)
     assert any("VNI" in n and ": 3" in n for n in summary.notices)
+
+
+def ansi_csv(cells, code_page):
+    """``cells`` as Excel's plain "CSV (Comma delimited)" writes them on Windows: in the
+    system's code page. Windows-1258 holds ă â ê ô ơ ư đ whole and the five tones as marks
+    after the letter; ``lost`` letters (those it writes only with such a mark) become "?",
+    as Excel writes text typed with precomposed letters."""
+    stream = io.StringIO()
+    csv.writer(stream).writerows(cells)
+    text = stream.getvalue()
+    if code_page == "cp1258":
+        tones = "\u0300\u0301\u0303\u0309\u0323"
+        out = []
+        for char in unicodedata.normalize("NFC", text):
+            marks = unicodedata.normalize("NFD", char)
+            letter = unicodedata.normalize("NFC", "".join(m for m in marks if m not in tones))
+            out.append(letter + "".join(m for m in marks if m in tones))
+        text = "".join(out)
+    if code_page == "cp1258-lost":
+        return text.encode("cp1258", errors="replace")
+    return text.encode(code_page)
+
+
+def test_a_csv_in_the_vietnamese_windows_code_page_is_read(directive):
+    data = ansi_csv(sheet(str, str), "cp1258")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    summary = run(data, directive, name="list.csv")
+    assert summary.errors == []
+    assert imported(directive) == EXPECTED
+    assert any("1258" in n for n in summary.notices)
+
+
+def test_a_tcvn3_list_saved_as_csv_in_the_western_code_page_is_read(directive):
+    # Typed with .VnTime fonts on a Windows set to Western, saved as plain CSV: the bytes
+    # are TCVN3's own.
+    data = ansi_csv(sheet(tcvn3, tcvn3), "cp1252")
+    summary = run(data, directive, name="list.csv")
+    assert summary.errors == []
+    assert imported(directive) == EXPECTED
+    assert any("1252" in n for n in summary.notices)
+    assert any("TCVN3" in n for n in summary.notices)
+
+
+def test_a_csv_that_lost_letters_to_its_code_page_is_refused(directive):
+    # Precomposed letters Windows-1258 has no room for ("ở", "ị") are saved as "?".
+    data = ansi_csv(sheet(str, str), "cp1258-lost")
+    assert b"S? V" in data
+    before = Agency.objects.count()
+    summary = run(data, directive, name="list.csv", create_missing=True)
+    (error,) = summary.errors
+    assert "UTF-8" in error and "“?”" in error and "“UBND T?NH GIA LAI”" in error
+    assert Agency.objects.count() == before
+    assert not Assignment.objects.filter(directive=directive).exists()
+
+
+def test_a_binary_file_named_csv_is_not_read_as_text(directive):
+    summary = run(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe", directive, name="list.csv")
+    (error,) = summary.errors
+    assert "UTF-8" in error
 
 
 def test_a_garbled_name_is_refused_and_never_created(directive):

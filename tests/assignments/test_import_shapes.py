@@ -3,6 +3,8 @@ rows and a signature block, an old .xls file, and the header words real lists us
 
 import datetime as dt
 import io
+import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -126,6 +128,64 @@ def test_hidden_rows_are_skipped_and_listed_unless_asked_for(directive):
     summary = run(data, directive, include_hidden=True)
     assert [e.split(",")[0] for e in summary.errors] == ["Dòng 3", "Dòng 4"]
     assert not Assignment.objects.filter(directive=directive).exists()
+
+
+def rewrite_sheets(data, change):
+    """``data`` with each worksheet's XML passed through ``change``, as other programs
+    write it."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                content = change(content)
+            target.writestr(item, content)
+    return stream.getvalue()
+
+
+def test_a_stale_recorded_size_does_not_cut_the_list_short(directive):
+    # Some programs record a sheet's size as "A1" whatever it holds; the list is read whole.
+    data = rewrite_sheets(
+        workbook({"DS": numbered([DIP, KEP])}),
+        lambda xml: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1"/>', xml),
+    )
+    assert b'<dimension ref="A1"/>' in zipfile.ZipFile(io.BytesIO(data)).read(
+        "xl/worksheets/sheet1.xml"
+    )
+    summary = run(data, directive)
+    assert summary.errors == [] and summary.new == 2
+
+
+def test_hidden_rows_and_merged_cells_are_seen_in_prefixed_xml(directive):
+    # Writers built on the Open XML SDK prefix every tag ("<x:row hidden=\"1\">").
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "DS"
+    for row in [
+        ["STT", "Cơ quan, đơn vị", "Địa bàn kết nghĩa", None, None, "Vai trò"],
+        [None, None, "Thôn, làng", "Xã", "Huyện", None],
+        [1, *DIP[:4], ""],
+        [2, "Sở Không Có", "Dip", "Ia Kreng", "", ""],
+        [3, *KEP[:4], ""],
+    ]:
+        sheet.append(row)
+    sheet.merge_cells("C1:E1")
+    sheet.row_dimensions[4].hidden = True
+    stream = io.BytesIO()
+    book.save(stream)
+
+    def prefix(xml):
+        xml = re.sub(rb"<(/?)(?!\?)([A-Za-z]+)([ />])", rb"<\1x:\2\3", xml)
+        return xml.replace(b"<x:worksheet xmlns=", b"<x:worksheet xmlns:x=", 1)
+
+    data = rewrite_sheets(stream.getvalue(), prefix)
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    assert b'<x:row r="4" hidden="1"' in xml and b'<x:mergeCell ref="C1:E1"' in xml
+    summary = run(data, directive)
+    assert summary.errors == []
+    assert "Bỏ qua 1 dòng ẩn: 4." in summary.notices
+    assert imported(directive) == {(DIP[0], "Dip"), ("Sở Nội vụ", "Kép")}
 
 
 def upload(data, name="ds.xlsx"):
