@@ -1295,7 +1295,10 @@ class VillageFiguresResource(ListResource):
         # commune.
         villages = {}
         for location in VillageLocation.objects.select_related("village").order_by("pk"):
-            villages.setdefault((location.commune_id, location.village.name_key), location.village)
+            # Numbers by value: "thôn 05" in the file is thôn 5.
+            villages.setdefault(
+                (location.commune_id, name_key(location.village.name)), location.village
+            )
         existing = {(f.village_id, f.year): f for f in VillageYearFigures.objects.order_by()}
         for plan in plans:
             values = plan.values
@@ -1309,9 +1312,8 @@ class VillageFiguresResource(ListResource):
                 current_only=False,
             )
             name = strip_prefix(values["village"], VILLAGE_PREFIXES)
-            found = {
-                villages[(c.pk, fold(name))] for c in communes if (c.pk, fold(name)) in villages
-            }
+            key = name_key(name)
+            found = {villages[(c.pk, key)] for c in communes if (c.pk, key) in villages}
             if not communes:
                 plan.error(
                     "village",
@@ -2088,7 +2090,10 @@ class ModelRegisterResource(ListResource):
         units = UnitIndex()
         villages = {}
         for location in VillageLocation.objects.select_related("village").order_by("pk"):
-            villages.setdefault((location.commune_id, location.village.name_key), location.village)
+            # Numbers by value: "thôn 05" in the file is thôn 5.
+            villages.setdefault(
+                (location.commune_id, name_key(location.village.name)), location.village
+            )
         assignments = {}
         for a in Assignment.objects.select_related("agency", "village", "commune").order_by("pk"):
             assignments.setdefault(fold(str(a)), a)
@@ -2242,7 +2247,7 @@ class ModelRegisterResource(ListResource):
             )
         elif village_text and commune is not None:
             name = strip_prefix(village_text, VILLAGE_PREFIXES)
-            village = lookups["villages"].get((commune.pk, fold(name)))
+            village = lookups["villages"].get((commune.pk, name_key(name)))
             if village is None:
                 plan.error(
                     column.key,

@@ -459,6 +459,15 @@ def test_the_register_imports_a_model_per_name_and_owner_and_a_row_per_year(cult
     assert gongs.history.first().history_change_reason
 
 
+def test_the_register_names_a_numbered_village_by_its_number(culture, place):
+    second = make_village("2", kind="thon", commune=place["commune"])
+    row = list(REGISTER[2])
+    row[4] = "Thôn II"  # "Thôn 2" written in Roman numerals
+    summary = import_register(register_file(row))
+    assert summary.errors == []
+    assert ExemplaryModel.objects.get(name="Cồng chiêng").village == second
+
+
 def test_every_bad_register_row_is_listed_and_nothing_is_written(culture, place):
     rows = [list(row) for row in REGISTER]
     rows[0][2] = "Nông nghiệp"  # no such field

@@ -263,3 +263,18 @@ def test_the_village_list_shows_the_latest_figures_in_a_fixed_number_of_queries(
         make_figures(village, year=2025)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("village_list"))
+
+
+def test_figures_name_a_numbered_village_by_its_number_however_written(dip):
+    fifth = make_village(name="5", kind="thon", commune=dip.commune)
+    empty = [""] * 9
+    data = figures_file(
+        [1, "thôn 05", "xã Ia Kreng", "", 2024, "100", *empty],
+        [2, "Thôn V", "Ia Kreng", "", 2025, "101", *empty],
+    )
+    summary = run_import(VillageFiguresResource, data, name="so-lieu.xlsx")
+    assert (summary.errors, summary.new) == ([], 2)
+    assert list(fifth.figures.order_by("year").values_list("year", "households")) == [
+        (2024, 100),
+        (2025, 101),
+    ]
