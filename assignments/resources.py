@@ -838,11 +838,25 @@ def _choice(choices, text):
 
 
 class AgencyResource(ListResource):
-    NAME = _column("name", "Tên cơ quan, đơn vị", "Cơ quan, đơn vị", "Cơ quan", required=True)
-    SHORT = _column("short_name", "Tên viết tắt", "Viết tắt")
-    LEVEL = _column("level", "Cấp")
-    KIND = _column("kind", "Khối", "Loại", "Loại cơ quan")
-    EMAIL = _column("email", "Email", "Thư điện tử")
+    NAME = _column(
+        "name",
+        "Tên cơ quan, đơn vị",
+        "Cơ quan, đơn vị",
+        "Cơ quan",
+        "Tên cơ quan",
+        "Đơn vị",
+        "Tên đơn vị",
+        "Sở, ban, ngành",
+        "Các sở, ban, ngành",
+        "Cơ quan, đơn vị, doanh nghiệp",
+        required=True,
+    )
+    SHORT = _column("short_name", "Tên viết tắt", "Viết tắt", "Tên tắt", "Ký hiệu")
+    LEVEL = _column("level", "Cấp", "Cấp cơ quan", "Cấp quản lý")
+    KIND = _column("kind", "Khối", "Loại", "Loại cơ quan", "Khối cơ quan", "Thuộc khối")
+    EMAIL = _column(
+        "email", "Email", "Thư điện tử", "E-mail", "Địa chỉ email", "Địa chỉ thư điện tử"
+    )
     COLUMNS = (STT, NAME, SHORT, LEVEL, KIND, EMAIL)
     COMPARED = ("short_name", "level", "kind", "email")
 
@@ -920,17 +934,52 @@ def _flag(text):
     return fold(text) in {"x", "co", "1", "yes", "true", "dbkk", "xen ghep"}
 
 
+VILLAGE_NAME_SYNONYMS = (
+    "Tên thôn, làng",
+    "Thôn, làng, buôn",
+    "Thôn, làng, buôn, bon",
+    "Thôn, buôn, làng",
+    "Tên thôn, làng, buôn",
+    "Thôn, làng, tổ dân phố",
+    "Thôn, tổ dân phố",
+    "Tên thôn",
+    "Thôn",
+)
+
+
 class VillageResource(ListResource):
-    NAME = _column("name", "Thôn, làng", "Tên thôn, làng", "Thôn, làng, buôn", required=True)
+    NAME = _column("name", "Thôn, làng", *VILLAGE_NAME_SYNONYMS, required=True)
     COMMUNE = AssignmentResource.COMMUNE
     DISTRICT = AssignmentResource.DISTRICT
     PROVINCE = AssignmentResource.PROVINCE
-    GROUPS = _column("ethnic_groups", "Dân tộc", "Dân tộc chính", "Thành phần dân tộc")
-    HOUSEHOLDS = _column("households", "Số hộ", "Tổng số hộ")
-    POPULATION = _column("population", "Số khẩu", "Số nhân khẩu", "Dân số")
-    POOR = _column("poor_households", "Số hộ nghèo", "Hộ nghèo")
-    HARD = _column("especially_disadvantaged", "Đặc biệt khó khăn", "ĐBKK")
-    MIXED = _column("mixed", "Xen ghép", "Thôn xen ghép")
+    GROUPS = _column(
+        "ethnic_groups",
+        "Dân tộc",
+        "Dân tộc chính",
+        "Thành phần dân tộc",
+        "Dân tộc chủ yếu",
+        "Dân tộc thiểu số",
+    )
+    HOUSEHOLDS = _column("households", "Số hộ", "Tổng số hộ", "Số hộ dân", "Tổng số hộ dân")
+    POPULATION = _column(
+        "population",
+        "Số khẩu",
+        "Số nhân khẩu",
+        "Dân số",
+        "Nhân khẩu",
+        "Tổng số khẩu",
+        "Tổng số nhân khẩu",
+        "Số người",
+    )
+    POOR = _column("poor_households", "Số hộ nghèo", "Hộ nghèo", "Tổng số hộ nghèo")
+    HARD = _column(
+        "especially_disadvantaged",
+        "Đặc biệt khó khăn",
+        "ĐBKK",
+        "Thôn đặc biệt khó khăn",
+        "Thôn ĐBKK",
+    )
+    MIXED = _column("mixed", "Xen ghép", "Thôn xen ghép", "Thôn, làng xen ghép")
     COLUMNS = (
         STT,
         NAME,
@@ -1171,11 +1220,11 @@ def _yes_no(plan, column, text):
 class VillageFiguresResource(ListResource):
     """One row = one village's figures of one year (the commune's yearly figures)."""
 
-    VILLAGE = _column("village", "Thôn, làng", "Tên thôn, làng", "Thôn, làng, buôn", required=True)
+    VILLAGE = _column("village", "Thôn, làng", *VILLAGE_NAME_SYNONYMS, required=True)
     COMMUNE = AssignmentResource.COMMUNE
     DISTRICT = AssignmentResource.DISTRICT
     PROVINCE = AssignmentResource.PROVINCE
-    YEAR = _column("year", "Năm", "Năm số liệu", required=True)
+    YEAR = _column("year", "Năm", "Năm số liệu", "Năm thống kê", required=True)
     HOUSEHOLDS = VillageResource.HOUSEHOLDS
     POPULATION = VillageResource.POPULATION
     POOR = VillageResource.POOR
@@ -1370,7 +1419,14 @@ class AdministrativeUnitResource(ListResource):
         "province", "Tỉnh / Thành phố", "Tỉnh Thành Phố", "Tỉnh", "Tỉnh, thành phố", required=True
     )
     PROVINCE_CODE = _column("province_code", "Mã TP", "Mã tỉnh", "Mã Tỉnh")
-    DISTRICT = _column("district", "Quận Huyện", "Huyện", "Quận, huyện")
+    DISTRICT = _column(
+        "district",
+        "Quận Huyện",
+        "Huyện",
+        "Quận, huyện",
+        "Huyện, thị xã, thành phố",
+        "Quận, huyện, thị xã",
+    )
     DISTRICT_CODE = _column("district_code", "Mã QH", "Mã huyện")
     COMMUNE = _column(
         "commune", "Phường Xã", "Xã", "Phường, xã", "Xã, phường, thị trấn", required=True
@@ -1474,11 +1530,46 @@ def _date(text):
 
 
 class DirectiveResource(ListResource):
-    NUMBER = _column("number", "Số, ký hiệu", "Số ký hiệu", "Số hiệu", required=True)
-    KIND = _column("kind", "Loại văn bản", "Loại")
-    DATE = _column("issued_on", "Ngày ban hành", "Ngày", required=True)
-    BODY = _column("issuing_body", "Cơ quan ban hành", required=True)
-    TITLE = _column("title", "Trích yếu", "Tiêu đề", "Tên văn bản", required=True)
+    NUMBER = _column(
+        "number",
+        "Số, ký hiệu",
+        "Số ký hiệu",
+        "Số hiệu",
+        "Số hiệu văn bản",
+        "Số, ký hiệu văn bản",
+        "Số văn bản",
+        required=True,
+    )
+    KIND = _column("kind", "Loại văn bản", "Loại", "Hình thức văn bản")
+    DATE = _column(
+        "issued_on",
+        "Ngày ban hành",
+        "Ngày",
+        "Ngày văn bản",
+        "Ngày, tháng, năm ban hành",
+        "Ngày tháng năm",
+        "Ngày ký",
+        required=True,
+    )
+    BODY = _column(
+        "issuing_body",
+        "Cơ quan ban hành",
+        "Nơi ban hành",
+        "Cơ quan, đơn vị ban hành",
+        "Đơn vị ban hành",
+        "Cơ quan ban hành văn bản",
+        required=True,
+    )
+    TITLE = _column(
+        "title",
+        "Trích yếu",
+        "Tiêu đề",
+        "Tên văn bản",
+        "Trích yếu nội dung",
+        "Trích yếu văn bản",
+        "Nội dung",
+        required=True,
+    )
     FROM = _column("period_from_year", "Từ năm", "Giai đoạn từ năm")
     TO = _column("period_to_year", "Đến năm", "Giai đoạn đến năm")
     IMPLEMENTS = _column("implements", "Thực hiện văn bản", "Căn cứ văn bản")

@@ -521,14 +521,21 @@ def _delimiter(text):
     return max([",", ";", "\t"], key=width)
 
 
+# A unit or a remark after a heading: "Số khẩu (người)", "Số hộ nghèo (theo chuẩn mới)".
+_HEADING_REMARK = re.compile(r"\s*\([^()]*\)$")
+
+
 def _match_row(cells, columns):
     found = {}
     for index, text in enumerate(cells):
         folded = fold(text)
         if not folded:
             continue
+        bare = fold(_HEADING_REMARK.sub("", text)) if text.endswith(")") else folded
         for column in columns:
-            if column.key not in found.values() and column.matches(folded):
+            if column.key not in found.values() and (
+                column.matches(folded) or (bare and column.matches(bare))
+            ):
                 found[index] = column.key
                 break
     return found

@@ -339,3 +339,45 @@ def test_a_missing_column_shows_the_header_row_found(directive):
         "Thiếu cột bắt buộc: Xã. Dòng tiêu đề tìm thấy (dòng 3) ghi: “STT” | “Đơn vị” | "
         "“Làng” | “Vai trò”; các cột nhận ra: STT, Cơ quan, đơn vị, Vai trò."
     ]
+
+
+def test_the_header_words_of_the_other_lists_are_recognised(directive):
+    from assignments.models import Directive, Village
+    from assignments.resources import AgencyResource, DirectiveResource, VillageResource
+
+    def read(resource, rows, **options):
+        return run_import(resource, xlsx(rows), name="ds.xlsx", **options)
+
+    # Headers with their unit in brackets, as statistics tables write them.
+    villages = read(
+        VillageResource,
+        [
+            ["TT", "Tên thôn, làng, buôn", "Thuộc xã", "Thuộc huyện", "Dân tộc chủ yếu"]
+            + ["Tổng số hộ dân", "Số nhân khẩu (người)", "Số hộ nghèo (theo chuẩn mới)"],
+            [1, "làng Ghè Mới", "Ia Kreng", "Chư Păh", "Jrai", "120", "530", "30"],
+        ],
+        year=2025,
+    )
+    assert villages.errors == [] and villages.new == 1
+    figures = Village.objects.get(name="Ghè Mới").figures.get(year=2025)
+    assert (figures.households, figures.population, figures.poor_households) == (120, 530, 30)
+
+    agencies = read(
+        AgencyResource,
+        [
+            ["STT", "Sở, ban, ngành", "Ký hiệu", "Thuộc khối", "E-mail"],
+            [1, "Sở Ngoại vụ", "SNgV", "Cơ quan chính quyền", "songv@gialai.gov.vn"],
+        ],
+    )
+    assert agencies.errors == []
+    assert Agency.objects.get(name="Sở Ngoại vụ").email == "songv@gialai.gov.vn"
+
+    directives = read(
+        DirectiveResource,
+        [
+            ["STT", "Số hiệu văn bản", "Ngày văn bản", "Nơi ban hành", "Trích yếu nội dung"],
+            [1, "12/KH-BDT", "05/03/2025", "Ban Dân tộc tỉnh", "Kế hoạch kết nghĩa năm 2025"],
+        ],
+    )
+    assert directives.errors == [] and directives.new == 1
+    assert Directive.objects.get(number="12/KH-BDT").issued_on == dt.date(2025, 3, 5)
