@@ -629,9 +629,11 @@ def _table(data_rows, found, by_key, sections=True):
     header_columns = [by_key[key] for key in header_keys]
     header_labels = frozenset().union(*(column.folded for column in header_columns))
     after_blank = []  # the rows since the last blank row that follows data
+    section_rows, signature = [], None  # what was left out, for the notices
     for number, cells in data_rows:
         texts = [c for c in cells if c]
         if len(texts) <= 2 and any(_SIGNATURE.match(fold(c)) for c in texts):
+            signature = number, texts
             break  # the signature block: the table is over
         values = {key: (cells[index] if index < len(cells) else "") for index, key in found.items()}
         non_empty = [v for v in values.values() if v]
@@ -648,6 +650,7 @@ def _table(data_rows, found, by_key, sections=True):
         ):
             continue  # the header repeated (lists printed over several pages)
         if sections and _is_section(values):
+            section_rows.append((number, list(dict.fromkeys(non_empty))))
             continue
         table.rows.append((number, values))
         after_blank.append(len(table.rows) - 1)
@@ -655,7 +658,10 @@ def _table(data_rows, found, by_key, sections=True):
     if after_blank and len(after_blank) < len(table.rows):
         lone = [table.rows[i] for i in after_blank]
         if all(sum(1 for v in values.values() if v) == 1 for _n, values in lone):
+            number, values = lone[0]
+            signature = number, [v for v in values.values() if v]
             del table.rows[after_blank[0] :]
+    table.notices.extend(_left_out_notices(section_rows, signature))
     if not table.rows:
         raise ImportFileError(_("The list has a header but no rows of data."))
     if len(table.rows) > settings.IMPORT_MAX_ROWS:
@@ -667,3 +673,31 @@ def _table(data_rows, found, by_key, sections=True):
             % {"count": len(table.rows), "limit": settings.IMPORT_MAX_ROWS}
         )
     return table
+
+
+def _quoted(texts):
+    return " – ".join(f"“{text}”" for text in texts)
+
+
+def _left_out_notices(section_rows, signature, shown=10):
+    """What reading took for headings and for the signature block, for the preview."""
+    notices = []
+    if section_rows:
+        listed = ", ".join(f"{number} ({_quoted(texts)})" for number, texts in section_rows[:shown])
+        if len(section_rows) > shown:
+            listed += ", …"
+        notices.append(
+            ngettext(
+                "Read %(count)s row as a section heading, not as data: %(rows)s.",
+                "Read %(count)s rows as section headings, not as data: %(rows)s.",
+                len(section_rows),
+            )
+            % {"count": len(section_rows), "rows": listed}
+        )
+    if signature:
+        number, texts = signature
+        notices.append(
+            _("The table ends at row %(row)s, where the signature block begins (%(text)s).")
+            % {"row": number, "text": _quoted(texts)}
+        )
+    return notices

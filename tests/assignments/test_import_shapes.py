@@ -245,6 +245,11 @@ def test_section_rows_not_merged_are_not_data_and_never_agencies(directive):
     assert summary.rows == 2
     assert imported(directive) == {(DIP[0], "Dip"), ("Sở Nội vụ", "Kép")}
     assert Agency.objects.count() == agencies
+    # The preview says what it took for headings, with the file's row numbers.
+    assert (
+        "Đã coi 4 dòng là tiêu đề mục, không phải dữ liệu: 2 (“I” – “HUYỆN CHƯ PĂH”), "
+        "4 (“II. HUYỆN ĐAK ĐOA”), 6 (“III” – “THÀNH PHỐ PLEIKU”), 7 (“HUYỆN IA GRAI”)."
+    ) in summary.notices
 
 
 def test_a_signature_block_ends_the_table(directive):
@@ -262,6 +267,9 @@ def test_a_signature_block_ends_the_table(directive):
     assert summary.errors == []
     assert summary.rows == 2
     assert Agency.objects.count() == agencies
+    assert (
+        "Bảng kết thúc ở dòng 5, nơi bắt đầu phần chữ ký (“Nơi nhận:” – “KT. TRƯỞNG BAN”)."
+    ) in summary.notices
 
 
 def test_a_signers_name_alone_after_a_blank_row_is_not_data(directive):
@@ -269,6 +277,7 @@ def test_a_signers_name_alone_after_a_blank_row_is_not_data(directive):
     summary = run(xlsx(rows), directive)
     assert summary.errors == []
     assert summary.rows == 2
+    assert "Bảng kết thúc ở dòng 5, nơi bắt đầu phần chữ ký (“Nguyễn Văn An”)." in summary.notices
 
 
 def test_a_lone_value_between_rows_of_data_is_still_an_error(directive):
