@@ -1,10 +1,13 @@
+import datetime as dt
 from contextlib import contextmanager
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse
@@ -693,11 +696,57 @@ class AssignmentAdmin(ListImportExportMixin, HistoryAdmin):
 
     def import_action(self, request, *args, **kwargs):
         # The preview offers each agency it suggested for a name not found as a checkbox
-        # ("remember_alias" = "<agency id>:<name as written>"): on submitting the file again,
-        # the ticked names are remembered first, so the new dry run resolves them.
+        # ("remember_alias" = "<agency id>:<name as written>"): on submitting again, the
+        # ticked names are remembered first, so the new dry run resolves them. The file sent
+        # with that preview is kept and read again unless another one is chosen.
         if request.method == "POST" and self.has_import_permission(request):
             self.remember_aliases(request, request.POST.getlist("remember_alias"))
-        return super().import_action(request, *args, **kwargs)
+            if not request.FILES.get("import_file"):
+                self.reuse_upload(request)
+        response = super().import_action(request, *args, **kwargs)
+        self.offer_reuse(request, response)
+        return response
+
+    REUSE_SALT = "assignments.import.reuse"
+    REUSE_MAX_AGE = dt.timedelta(hours=12)
+
+    def offer_reuse(self, request, response):
+        """After a preview with names to remember, sign the name under which the file waits
+        in the temporary storage, so that submitting again reads it without choosing it."""
+        context = getattr(response, "context_data", None) or {}
+        result, form = context.get("result"), context.get("form")
+        if not getattr(result, "alias_choices", None) or not getattr(form, "cleaned_data", None):
+            return
+        upload = form.cleaned_data.get("import_file")
+        stored = getattr(upload, "tmp_storage_name", None)
+        if not stored:
+            return
+        context["reuse_file"] = signing.dumps(
+            {"stored": stored, "name": upload.name, "user": request.user.pk}, salt=self.REUSE_SALT
+        )
+        context["reuse_file_name"] = upload.name
+        form.fields["import_file"].required = False  # no "required" on the file input
+
+    def reuse_upload(self, request):
+        """Put the file kept by offer_reuse back into the request, as if chosen again."""
+        token = request.POST.get("reuse_file")
+        if not token:
+            return
+        try:
+            kept = signing.loads(token, salt=self.REUSE_SALT, max_age=self.REUSE_MAX_AGE)
+        except signing.BadSignature:
+            kept = None
+        if not kept or kept.get("user") != request.user.pk:
+            messages.error(request, _("The file sent before is no longer kept: choose it again."))
+            return
+        storage = self.get_tmp_storage_class()(name=kept["stored"], read_mode="rb")
+        try:
+            data = storage.read()
+            storage.remove()
+        except OSError:
+            messages.error(request, _("The file sent before is no longer kept: choose it again."))
+            return
+        request.FILES["import_file"] = SimpleUploadedFile(kept["name"], data)
 
     def remember_aliases(self, request, choices):
         in_force = Agency.objects.in_force_on(timezone.localdate())

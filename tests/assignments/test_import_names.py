@@ -5,6 +5,7 @@ import io
 from html.parser import HTMLParser
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from assignments.agency_names import initials
@@ -245,6 +246,42 @@ def test_a_suggestion_picked_in_the_preview_is_remembered(admin_client, admin_us
     # Ticking it again does not remember it twice.
     preview(admin_client, data, directive, remember_alias=f"{vhtt.pk}:Sở VHTT&DL")
     assert AgencyAlias.objects.count() == demo_aliases + 1
+
+
+def test_a_suggestion_is_remembered_without_choosing_the_file_again(
+    admin_client, admin_user, directive, django_user_model
+):
+    data = assignment_list([["Sở VHTT&DL", "làng Dip", "xã Ia Kreng", "", "", ""]])
+    vhtt = Agency.objects.get(name=VHTT)
+    first = preview(admin_client, data, directive)
+    token = first.context["reuse_file"]
+    content = first.content.decode()
+    assert f'name="reuse_file" value="{token}"' in content
+    assert "“ds.xlsx” sẽ được đọc lại" in content
+    # The file input is not required then: the browser lets the form go without a file.
+    assert 'name="import_file" required' not in content
+
+    url = reverse("admin:assignments_assignment_import")
+    fields = {"format": "0", "resource": "0", "directive": directive.pk}
+    # A token altered, or another user's, reads nothing and says so.
+    other = django_user_model.objects.create_superuser("quantri2", password="x")
+    client = Client()
+    client.force_login(other)
+    stolen = client.post(url, {**fields, "reuse_file": token}, follow=True)
+    assert "confirm_form" not in stolen.context or stolen.context["confirm_form"] is None
+    assert "không còn được giữ" in stolen.content.decode()
+    forged = admin_client.post(url, {**fields, "reuse_file": token[:-2] + "xx"})
+    assert "không còn được giữ" in forged.content.decode()
+
+    again = admin_client.post(
+        url, {**fields, "reuse_file": token, "remember_alias": f"{vhtt.pk}:Sở VHTT&DL"}
+    )
+    assert AgencyAlias.objects.get(alias="Sở VHTT&DL").agency == vhtt
+    assert again.context["confirm_form"] is not None  # the same file, now resolved
+    assert again.context["confirm_form"].initial["original_file_name"] == "ds.xlsx"
+    # The kept file is read once: the same token again finds nothing.
+    replay = admin_client.post(url, {**fields, "reuse_file": token})
+    assert "không còn được giữ" in replay.content.decode()
 
 
 def test_coordinators_review_and_search_aliases(admin_client, demo):
