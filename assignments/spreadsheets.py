@@ -103,11 +103,13 @@ def check_upload(name, size):
     if size > limit:
         raise ImportFileError(
             _("The file is %(size)s MB, over the limit of %(limit)s MB.")
-            % {
-                "size": f"{size / 1_048_576:.1f}".replace(".", ","),
-                "limit": f"{limit / 1_048_576:g}".replace(".", ","),
-            }
+            % {"size": _megabytes(size), "limit": _megabytes(limit)}
         )
+
+
+def _megabytes(size):
+    """A size in MB as Vietnamese write it: one decimal at most, a decimal comma."""
+    return f"{size / 1_048_576:.1f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
 def read_cells(data):
@@ -349,16 +351,28 @@ def _sheet_layouts(data):
             }
 
         workbook_part = next(
-            path for kind, path in relationships("").values() if kind == _OFFICE_DOCUMENT
+            (path for kind, path in relationships("").values() if kind == _OFFICE_DOCUMENT),
+            None,
         )
+        if workbook_part is None:
+            raise KeyError("no workbook in the package")
         targets = relationships(workbook_part)
         workbook = ElementTree.fromstring(archive.read(workbook_part))  # noqa: S314
         layouts = {}
+        # A sheet unpacks to some 20 times its packed size; a "zip bomb" far more. Read no
+        # more than that, whatever the package declares.
+        limit = 20 * settings.IMPORT_MAX_BYTES
         for sheet in workbook.iter(f"{_MAIN_NS}sheet"):
             target = targets.get(sheet.get(_REL_ID))
             if target is None or target[1] not in archive.NameToInfo:
                 continue
-            xml = archive.read(target[1])
+            with archive.open(target[1]) as part:
+                xml = part.read(limit + 1)
+            if len(xml) > limit:
+                raise ImportFileError(
+                    _("The file unpacks to more than %(limit)s MB: it is not a list to import.")
+                    % {"limit": _megabytes(limit)}
+                )
             hidden, number = set(), 0
             for attributes in _ROW_TAG.findall(xml):
                 found = _ROW_NUMBER.search(attributes)

@@ -390,3 +390,32 @@ def test_the_header_words_of_the_other_lists_are_recognised(directive):
     )
     assert directives.errors == [] and directives.new == 1
     assert Directive.objects.get(number="12/KH-BDT").issued_on == dt.date(2025, 3, 5)
+
+
+def test_a_sheet_that_unpacks_far_beyond_its_size_is_refused_before_it_is_read(directive, settings):
+    # A "zip bomb": a few kilobytes that unpack to megabytes of XML.
+    settings.IMPORT_MAX_BYTES = 50_000
+    padding = b"<!--" + b" " * 1_100_000 + b"-->"
+    data = rewrite_sheets(
+        workbook({"DS": numbered([DIP])}),
+        lambda xml: xml.replace(b"<sheetData>", padding + b"<sheetData>"),
+    )
+    assert len(data) < settings.IMPORT_MAX_BYTES
+    (error,) = run(data, directive).errors
+    assert "hơn 1 MB" in error
+    assert not Assignment.objects.filter(directive=directive).exists()
+
+
+def test_a_package_without_a_workbook_is_named_damaged(directive):
+    source = zipfile.ZipFile(io.BytesIO(workbook({"DS": numbered([DIP])})))
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w") as target:
+        for item in source.infolist():
+            if item.filename != "_rels/.rels":
+                target.writestr(item, source.read(item.filename))
+        target.writestr(
+            "_rels/.rels",
+            b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>',
+        )
+    (error,) = run(stream.getvalue(), directive).errors
+    assert "bị hỏng" in error
