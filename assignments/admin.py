@@ -245,8 +245,63 @@ class ListImportExportMixin(ImportExportMixin):
         return [self.resource_classes[0].import_format()]
 
     def import_action(self, request, **kwargs):
+        if (
+            request.method == "POST"
+            and self.has_import_permission(request)
+            and not request.FILES.get("import_file")
+        ):
+            self.reuse_upload(request)
         with reading_options(request):
-            return super().import_action(request, **kwargs)
+            response = super().import_action(request, **kwargs)
+        self.offer_reuse(request, response)
+        return response
+
+    REUSE_MAX_AGE = dt.timedelta(hours=12)
+
+    @property
+    def reuse_salt(self):
+        return f"import.reuse.{self.model._meta.label_lower}"
+
+    def offer_reuse(self, request, response):
+        """After a preview that cannot be confirmed (names to remember, rows in error, or a
+        file that asks which sheet), sign the name under which the file waits in the
+        temporary storage, so that submitting again, with a name ticked or another option,
+        reads it without choosing it again."""
+        context = getattr(response, "context_data", None) or {}
+        form = context.get("form")
+        if form is None or context.get("confirm_form") is not None:
+            return
+        # The upload itself: a form error on the file takes it out of cleaned_data.
+        upload = request.FILES.get("import_file")
+        stored = getattr(upload, "tmp_storage_name", None)
+        if not stored:
+            return
+        context["reuse_file"] = signing.dumps(
+            {"stored": stored, "name": upload.name, "user": request.user.pk}, salt=self.reuse_salt
+        )
+        context["reuse_file_name"] = upload.name
+        form.fields["import_file"].required = False  # no "required" on the file input
+
+    def reuse_upload(self, request):
+        """Put the file kept by offer_reuse back into the request, as if chosen again."""
+        token = request.POST.get("reuse_file")
+        if not token:
+            return
+        try:
+            kept = signing.loads(token, salt=self.reuse_salt, max_age=self.REUSE_MAX_AGE)
+        except signing.BadSignature:
+            kept = None
+        if not kept or kept.get("user") != request.user.pk:
+            messages.error(request, _("The file sent before is no longer kept: choose it again."))
+            return
+        storage = self.get_tmp_storage_class()(name=kept["stored"], read_mode="rb")
+        try:
+            data = storage.read()
+            storage.remove()
+        except OSError:
+            messages.error(request, _("The file sent before is no longer kept: choose it again."))
+            return
+        request.FILES["import_file"] = SimpleUploadedFile(kept["name"], data)
 
     def process_import(self, request, **kwargs):
         with reading_options(request):
@@ -697,56 +752,11 @@ class AssignmentAdmin(ListImportExportMixin, HistoryAdmin):
     def import_action(self, request, *args, **kwargs):
         # The preview offers each agency it suggested for a name not found as a checkbox
         # ("remember_alias" = "<agency id>:<name as written>"): on submitting again, the
-        # ticked names are remembered first, so the new dry run resolves them. The file sent
-        # with that preview is kept and read again unless another one is chosen.
+        # ticked names are remembered first, so the new dry run of the kept file (see
+        # ListImportExportMixin.offer_reuse) resolves them.
         if request.method == "POST" and self.has_import_permission(request):
             self.remember_aliases(request, request.POST.getlist("remember_alias"))
-            if not request.FILES.get("import_file"):
-                self.reuse_upload(request)
-        response = super().import_action(request, *args, **kwargs)
-        self.offer_reuse(request, response)
-        return response
-
-    REUSE_SALT = "assignments.import.reuse"
-    REUSE_MAX_AGE = dt.timedelta(hours=12)
-
-    def offer_reuse(self, request, response):
-        """After a preview with names to remember, sign the name under which the file waits
-        in the temporary storage, so that submitting again reads it without choosing it."""
-        context = getattr(response, "context_data", None) or {}
-        result, form = context.get("result"), context.get("form")
-        if not getattr(result, "alias_choices", None) or not getattr(form, "cleaned_data", None):
-            return
-        upload = form.cleaned_data.get("import_file")
-        stored = getattr(upload, "tmp_storage_name", None)
-        if not stored:
-            return
-        context["reuse_file"] = signing.dumps(
-            {"stored": stored, "name": upload.name, "user": request.user.pk}, salt=self.REUSE_SALT
-        )
-        context["reuse_file_name"] = upload.name
-        form.fields["import_file"].required = False  # no "required" on the file input
-
-    def reuse_upload(self, request):
-        """Put the file kept by offer_reuse back into the request, as if chosen again."""
-        token = request.POST.get("reuse_file")
-        if not token:
-            return
-        try:
-            kept = signing.loads(token, salt=self.REUSE_SALT, max_age=self.REUSE_MAX_AGE)
-        except signing.BadSignature:
-            kept = None
-        if not kept or kept.get("user") != request.user.pk:
-            messages.error(request, _("The file sent before is no longer kept: choose it again."))
-            return
-        storage = self.get_tmp_storage_class()(name=kept["stored"], read_mode="rb")
-        try:
-            data = storage.read()
-            storage.remove()
-        except OSError:
-            messages.error(request, _("The file sent before is no longer kept: choose it again."))
-            return
-        request.FILES["import_file"] = SimpleUploadedFile(kept["name"], data)
+        return super().import_action(request, *args, **kwargs)
 
     def remember_aliases(self, request, choices):
         in_force = Agency.objects.in_force_on(timezone.localdate())

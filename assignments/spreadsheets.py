@@ -92,8 +92,8 @@ def check_upload(name, size):
     if not name.lower().endswith(ALLOWED_EXTENSIONS):
         raise ImportFileError(
             _(
-                "“%(name)s” is not an .xlsx or .csv file. Save the list as Excel (.xlsx) or "
-                "CSV UTF-8 and try again."
+                "“%(name)s” is not an .xlsx, .xls or .csv file. Save the list as Excel (.xlsx) "
+                "or CSV UTF-8 and try again."
             )
             % {"name": name}
         )

@@ -192,7 +192,7 @@ def test_dry_run_writes_nothing(directive):
     ("data", "name", "message"),
     [
         (b"", "ds.xlsx", "Tệp rỗng"),
-        (b"MZ\x90\x00", "ds.exe", "không phải tệp .xlsx hoặc .csv"),
+        (b"MZ\x90\x00", "ds.exe", "không phải tệp .xlsx, .xls hoặc .csv"),
         (b"PK\x03\x04garbage", "ds.xlsx", "bị hỏng"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "ds.xlsx", "mật khẩu"),
         ("STT;Tên\n1;Sở Y tế".encode("utf-16"), "ds.csv", "UTF-8"),

@@ -74,7 +74,7 @@ def test_the_preview_lists_every_error_and_offers_no_confirmation(admin_client, 
     ("data", "name", "message"),
     [
         (b"PK\x03\x04broken", "ds.xlsx", "bị hỏng"),
-        (b"x", "ds.pdf", "không phải tệp .xlsx hoặc .csv"),
+        (b"x", "ds.pdf", "không phải tệp .xlsx, .xls hoặc .csv"),
         (xlsx([["a"], ["b"]]), "ds.xlsx", "Không tìm thấy dòng tiêu đề"),
     ],
 )

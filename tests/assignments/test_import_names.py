@@ -257,7 +257,7 @@ def test_a_suggestion_is_remembered_without_choosing_the_file_again(
     token = first.context["reuse_file"]
     content = first.content.decode()
     assert f'name="reuse_file" value="{token}"' in content
-    assert "“ds.xlsx” sẽ được đọc lại" in content
+    assert "Tệp “ds.xlsx” được giữ lại" in content
     # The file input is not required then: the browser lets the form go without a file.
     assert 'name="import_file" required' not in content
 

@@ -84,6 +84,22 @@ def test_two_sheets_with_a_list_ask_which_and_the_option_chooses(directive):
     assert imported(directive) == {("Sở Nội vụ", "Kép")}
 
 
+def test_the_admin_asks_for_the_sheet_and_reads_the_kept_file_with_it(admin_client, directive):
+    data = workbook({"A": numbered([DIP]), "B": numbered([KEP])})
+    url = reverse("admin:assignments_assignment_import")
+    fields = {"format": "0", "resource": "0", "directive": directive.pk}
+    asked = admin_client.post(url, {**fields, "import_file": upload(data)})
+    assert "Nhiều trang tính có danh sách: “A”, “B”" in asked.content.decode()
+    assert asked.context.get("confirm_form") is None
+    # Only the sheet is given; the file is the one kept from the question.
+    chosen = admin_client.post(
+        url, {**fields, "sheet": "B", "reuse_file": asked.context["reuse_file"]}
+    )
+    assert chosen.context["confirm_form"] is not None
+    assert chosen.context["confirm_form"].initial["sheet"] == "B"
+    assert [row.import_type for row in chosen.context["result"].valid_rows()] == ["new"]
+
+
 def test_a_sheet_that_does_not_exist_is_named_with_the_sheets_there_are(directive):
     data = workbook({"Công văn": COVER, "DS": numbered([DIP])})
     summary = run(data, directive, sheet="Phụ lục")
