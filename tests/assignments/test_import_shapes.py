@@ -377,8 +377,10 @@ def test_the_header_words_of_the_other_lists_are_recognised(directive):
     villages = read(
         VillageResource,
         [
-            ["TT", "Tên thôn, làng, buôn", "Thuộc xã", "Thuộc huyện", "Dân tộc chủ yếu"]
-            + ["Tổng số hộ dân", "Số nhân khẩu (người)", "Số hộ nghèo (theo chuẩn mới)"],
+            [
+                *["TT", "Tên thôn, làng, buôn", "Thuộc xã", "Thuộc huyện", "Dân tộc chủ yếu"],
+                *["Tổng số hộ dân", "Số nhân khẩu (người)", "Số hộ nghèo (theo chuẩn mới)"],
+            ],
             [1, "làng Ghè Mới", "Ia Kreng", "Chư Păh", "Jrai", "120", "530", "30"],
         ],
         year=2025,
