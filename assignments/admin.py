@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 from contextlib import contextmanager
 
 from django import forms
@@ -24,6 +25,7 @@ from reports import support
 
 from . import lifecycle, services
 from .agency_names import agency_alias_remember
+from .importing import purge_preview_files
 from .models import (
     AdministrativeUnit,
     Agency,
@@ -127,6 +129,14 @@ class ListConfirmForm(ConfirmImportForm, ReadingOptions):
         super().__init__(*args, **kwargs)
         for name in ReadingOptions.base_fields:
             self.fields[name].widget = forms.HiddenInput()
+
+    def clean_import_file_name(self):
+        # The name the preview gave its file (uuid4().hex), posted back by the browser: never
+        # a path, or confirming would read, and then delete, another file of the storage.
+        name = self.cleaned_data["import_file_name"]
+        if not re.fullmatch(r"[0-9a-f]{32}", name):
+            raise ValidationError(_("This preview's file is unknown: import the file again."))
+        return name
 
 
 def options_forms(options_form):
@@ -245,6 +255,7 @@ class ListImportExportMixin(ImportExportMixin):
         return [self.resource_classes[0].import_format()]
 
     def import_action(self, request, **kwargs):
+        purge_preview_files()
         if (
             request.method == "POST"
             and self.has_import_permission(request)
@@ -305,7 +316,15 @@ class ListImportExportMixin(ImportExportMixin):
 
     def process_import(self, request, **kwargs):
         with reading_options(request):
-            return super().process_import(request, **kwargs)
+            try:
+                return super().process_import(request, **kwargs)
+            except FileNotFoundError:
+                # Confirmed after its file was removed (PREVIEW_FILES_KEPT), or twice.
+                messages.error(
+                    request, _("The file of this preview is no longer kept: import it again.")
+                )
+                opts = self.model._meta
+                return redirect(f"admin:{opts.app_label}_{opts.model_name}_import")
 
     @property
     def export_formats(self):

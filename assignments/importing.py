@@ -1,8 +1,11 @@
 """Running an import outside the admin: read, resolve, report, and write all or nothing."""
 
+import datetime as dt
 from dataclasses import dataclass, field
 
+from django.core.files.storage import storages
 from django.db import transaction
+from django.utils import timezone
 
 from .spreadsheets import ImportFileError, check_upload
 
@@ -77,3 +80,38 @@ def run_import(
         summary.notices = resource.notices
         summary.written = not dry_run and summary.ok
     return summary
+
+
+# The files of previews wait in django-import-export's folder of the media storage until
+# the import is confirmed; a preview left unconfirmed leaves its file there. Kept files are
+# offered again for 12 hours (admin.ListImportExportMixin.offer_reuse); after two days a
+# file is of no use and, holding names and addresses, is removed.
+PREVIEW_FOLDER = "django-import-export"
+PREVIEW_FILES_KEPT = dt.timedelta(days=2)
+
+
+def preview_storage():
+    """The storage django-import-export's MediaStorage writes the previews' files to."""
+    return (
+        storages["import_export"] if "import_export" in storages.backends else storages["default"]
+    )
+
+
+def purge_preview_files(now=None):
+    """Remove the previews' files older than PREVIEW_FILES_KEPT; return how many."""
+    storage = preview_storage()
+    try:
+        _folders, names = storage.listdir(PREVIEW_FOLDER)
+    except FileNotFoundError:
+        return 0
+    oldest = (now or timezone.now()) - PREVIEW_FILES_KEPT
+    removed = 0
+    for name in names:
+        path = f"{PREVIEW_FOLDER}/{name}"
+        try:
+            if storage.get_modified_time(path) < oldest:
+                storage.delete(path)
+                removed += 1
+        except FileNotFoundError:
+            continue  # removed meanwhile by a confirmed import
+    return removed

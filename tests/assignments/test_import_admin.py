@@ -300,3 +300,51 @@ def test_directives_import_with_the_document_they_implement(demo):
         "13-CT/TU",
         2026,
     )
+
+
+def confirm_fields(response):
+    confirm = response.context["confirm_form"]
+    data = {name: confirm.initial.get(name, "") for name in confirm.fields}
+    data["create_missing"] = "" if not data["create_missing"] else "on"
+    return data
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def test_confirming_reads_only_the_previews_own_file(admin_client, directive, media):
+    response = preview(admin_client, assignment_list([DIP]), directive)
+    data = confirm_fields(response)
+    assert (media / "django-import-export" / data["import_file_name"]).exists()
+    # A name posted back as a path reads (and removes) nothing else of the storage.
+    other = media / "keep.csv"
+    other.write_text("STT,Cơ quan,Thôn,Xã\n1,Sở Nội vụ,Kép,Ia Ka\n", encoding="utf-8")
+    url = reverse("admin:assignments_assignment_process_import")
+    refused = admin_client.post(url, {**data, "import_file_name": "../keep.csv"})
+    assert refused.status_code == 200
+    assert "Không rõ tệp của lần xem trước này" in refused.content.decode()
+    assert other.exists() and not Assignment.objects.filter(directive=directive).exists()
+    # Confirmed once, the file is gone: confirming again says so, without an error page.
+    assert admin_client.post(url, data).status_code == 302
+    again = admin_client.post(url, data, follow=True)
+    assert again.redirect_chain[-1][0] == reverse("admin:assignments_assignment_import")
+    assert "không còn được giữ" in again.content.decode()
+    assert Assignment.objects.filter(directive=directive).count() == 1
+
+
+def test_files_of_previews_left_unconfirmed_are_removed_after_two_days(admin_client, media):
+    import datetime as dt
+    import os
+
+    folder = media / "django-import-export"
+    folder.mkdir()
+    old, recent = folder / ("a" * 32), folder / ("b" * 32)
+    old.write_bytes(b"x")
+    recent.write_bytes(b"x")
+    three_days_ago = (dt.datetime.now() - dt.timedelta(days=3)).timestamp()
+    os.utime(old, (three_days_ago, three_days_ago))
+    assert admin_client.get(reverse("admin:assignments_village_import")).status_code == 200
+    assert not old.exists() and recent.exists()
