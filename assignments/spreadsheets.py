@@ -398,8 +398,10 @@ def _xlsx_sheet(title, values, hidden_rows, merged_ranges, include_hidden):
     # Merged cells hold their value in the top-left cell only; copy it to the whole range
     # so that a header such as "Địa bàn kết nghĩa" over three columns is seen in each.
     rows = [list(row) for row in values]
+    width = max(map(len, rows), default=0)  # a range merged over A:XFD is read as wide as that
     for min_col, min_row, max_col, max_row in merged_ranges:
-        if min_row > len(rows):
+        max_col = min(max_col, width)
+        if min_row > len(rows) or min_col > max_col:
             continue
         top_left = rows[min_row - 1]
         value = top_left[min_col - 1] if min_col <= len(top_left) else None

@@ -437,3 +437,14 @@ def test_a_package_without_a_workbook_is_named_damaged(directive):
         )
     (error,) = run(stream.getvalue(), directive).errors
     assert "bị hỏng" in error
+
+
+def test_a_title_merged_over_every_column_is_read_as_wide_as_the_table():
+    from assignments.spreadsheets import read_sheets
+    from tests.spreadsheets import xlsx as build
+
+    data = build([["DANH SÁCH PHÂN CÔNG"], HEADER, [1, *DIP]], merges=["A1:XFD1"])
+    (sheet,) = read_sheets(data)
+    number, title = sheet.rows[0]
+    assert number == 1 and len(sheet.rows) == 3
+    assert title == ["DANH SÁCH PHÂN CÔNG"] * len(HEADER)
