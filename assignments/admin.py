@@ -255,12 +255,9 @@ class ListImportExportMixin(ImportExportMixin):
         return [self.resource_classes[0].import_format()]
 
     def import_action(self, request, **kwargs):
-        purge_preview_files()
-        if (
-            request.method == "POST"
-            and self.has_import_permission(request)
-            and not request.FILES.get("import_file")
-        ):
+        if request.method == "GET":
+            purge_preview_files()  # when the page is opened, not on each preview
+        elif self.has_import_permission(request) and not request.FILES.get("import_file"):
             self.reuse_upload(request)
         with reading_options(request):
             response = super().import_action(request, **kwargs)
@@ -298,21 +295,28 @@ class ListImportExportMixin(ImportExportMixin):
         token = request.POST.get("reuse_file")
         if not token:
             return
+        kept = self.kept_upload(request, token)
+        if kept is None:
+            messages.error(request, _("The file sent before is no longer kept: choose it again."))
+        else:
+            request.FILES["import_file"] = kept
+
+    def kept_upload(self, request, token):
+        """The file a reuse token names, taken out of the temporary storage; None when the
+        token is altered, expired or another user's, or the file already read."""
         try:
             kept = signing.loads(token, salt=self.reuse_salt, max_age=self.REUSE_MAX_AGE)
         except signing.BadSignature:
-            kept = None
-        if not kept or kept.get("user") != request.user.pk:
-            messages.error(request, _("The file sent before is no longer kept: choose it again."))
-            return
+            return None
+        if kept.get("user") != request.user.pk:
+            return None
         storage = self.get_tmp_storage_class()(name=kept["stored"], read_mode="rb")
         try:
             data = storage.read()
             storage.remove()
         except OSError:
-            messages.error(request, _("The file sent before is no longer kept: choose it again."))
-            return
-        request.FILES["import_file"] = SimpleUploadedFile(kept["name"], data)
+            return None
+        return SimpleUploadedFile(kept["name"], data)
 
     def process_import(self, request, **kwargs):
         with reading_options(request):

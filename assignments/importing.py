@@ -97,14 +97,14 @@ def preview_storage():
     )
 
 
-def purge_preview_files(now=None):
+def purge_preview_files():
     """Remove the previews' files older than PREVIEW_FILES_KEPT; return how many."""
     storage = preview_storage()
     try:
         _folders, names = storage.listdir(PREVIEW_FOLDER)
     except FileNotFoundError:
         return 0
-    oldest = (now or timezone.now()) - PREVIEW_FILES_KEPT
+    oldest = timezone.now() - PREVIEW_FILES_KEPT
     removed = 0
     for name in names:
         path = f"{PREVIEW_FOLDER}/{name}"

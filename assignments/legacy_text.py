@@ -281,23 +281,27 @@ _FROM_CP1252 = str.maketrans({chr(b): char for char, b in _CP1252.items() if chr
 _LOST_LETTER = re.compile(r"[^\W\d_]\?+(?:[^\W\d_]|[ ,]+[^\W\d_])")
 
 
+_DECODERS = {
+    CP1258: lambda data: data.decode(CP1258),
+    # Windows-1252 leaves five bytes undefined: read as Latin-1, as Windows keeps them.
+    CP1252: lambda data: data.decode("latin-1").translate(_FROM_CP1252),
+}
+
+
 def decode_code_page(data):
     """Decode bytes that are not UTF-8 in the Windows code page under which more of their
-    words read as Vietnamese, as they are or in a legacy encoding; return (code page, NFC
-    text)."""
+    words read as Vietnamese, as they are or in a legacy encoding (1258 on a tie); return
+    (code page, NFC text)."""
     readings = []
-    for code_page in (CP1258, CP1252):
+    for code_page, decode in _DECODERS.items():
         try:
-            text = data.decode(code_page) if code_page == CP1258 else data.decode("latin-1")
+            text = unicodedata.normalize("NFC", decode(data))
         except UnicodeDecodeError:
             continue  # bytes Windows-1258 leaves undefined
-        if code_page == CP1252:
-            text = text.translate(_FROM_CP1252)
-        text = unicodedata.normalize("NFC", text)
-        words = [w for w in _WORD.findall(text) if not w.isascii()]
-        readable = sum(1 for word in set(words) if _readings(word) != {})
+        words = {word for word in _WORD.findall(text) if not word.isascii()}
+        readable = sum(1 for word in words if _readings(word) != {})
         readings.append((readable, code_page == CP1258, code_page, text))
-    _readable, _vietnamese, code_page, text = max(readings)
+    _readable, _tie, code_page, text = max(readings)
     return code_page, text
 
 

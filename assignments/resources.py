@@ -381,6 +381,35 @@ VILLAGE_PREFIXES = list(Village.PREFIX.values())
 UNIT_PREFIXES = list(AdministrativeUnit.PREFIX.values())
 
 
+# How lists head the village column, besides "Thôn, làng".
+VILLAGE_NAME_SYNONYMS = (
+    "Tên thôn, làng",
+    "Thôn, làng, buôn",
+    "Thôn, làng, buôn, bon",
+    "Thôn, buôn, làng",
+    "Tên thôn, làng, buôn",
+    "Thôn, làng, tổ dân phố",
+    "Thôn, tổ dân phố",
+    "Tên thôn",
+    "Thôn",
+)
+
+
+class PlacedVillages:
+    """Villages by a commune they lie or lay in and their name, numbers compared by value
+    ("thôn 05" is thôn 5): a list of 2024 names the commune of 2024."""
+
+    def __init__(self):
+        self.by_place = {}
+        for location in VillageLocation.objects.select_related("village").order_by("pk"):
+            key = (location.commune_id, name_key(location.village.name))
+            self.by_place.setdefault(key, location.village)
+
+    def get(self, commune_id, text):
+        """The village written ``text`` (with or without its prefix) in that commune."""
+        return self.by_place.get((commune_id, name_key(strip_prefix(text, VILLAGE_PREFIXES))))
+
+
 class UnitIndex:
     """Communes and districts by folded name, loaded once."""
 
@@ -473,15 +502,12 @@ class AssignmentResource(ListResource):
     VILLAGE = _column(
         "village",
         "Thôn, làng",
-        "Thôn, làng, buôn",
-        "Tên thôn, làng",
+        *VILLAGE_NAME_SYNONYMS,
         "Thôn, làng được phân công",
         "Thôn, làng kết nghĩa",
         "Thôn, làng, buôn kết nghĩa",
         "Thôn kết nghĩa",
         "Làng kết nghĩa",
-        "Thôn, buôn, làng",
-        "Thôn",
     )
     # "Địa bàn kết nghĩa" is the target: a commune when the list has no village column
     # (over sub-headers, the lower labels win; see spreadsheets.find_table).
@@ -934,19 +960,6 @@ def _flag(text):
     return fold(text) in {"x", "co", "1", "yes", "true", "dbkk", "xen ghep"}
 
 
-VILLAGE_NAME_SYNONYMS = (
-    "Tên thôn, làng",
-    "Thôn, làng, buôn",
-    "Thôn, làng, buôn, bon",
-    "Thôn, buôn, làng",
-    "Tên thôn, làng, buôn",
-    "Thôn, làng, tổ dân phố",
-    "Thôn, tổ dân phố",
-    "Tên thôn",
-    "Thôn",
-)
-
-
 class VillageResource(ListResource):
     NAME = _column("name", "Thôn, làng", *VILLAGE_NAME_SYNONYMS, required=True)
     COMMUNE = AssignmentResource.COMMUNE
@@ -1340,14 +1353,7 @@ class VillageFiguresResource(ListResource):
 
     def plan(self, plans):
         units = UnitIndex()
-        # A village by the name of a commune it lies or lay in: a 2024 list names the 2024
-        # commune.
-        villages = {}
-        for location in VillageLocation.objects.select_related("village").order_by("pk"):
-            # Numbers by value: "thôn 05" in the file is thôn 5.
-            villages.setdefault(
-                (location.commune_id, name_key(location.village.name)), location.village
-            )
+        villages = PlacedVillages()
         existing = {(f.village_id, f.year): f for f in VillageYearFigures.objects.order_by()}
         for plan in plans:
             values = plan.values
@@ -1360,9 +1366,7 @@ class VillageFiguresResource(ListResource):
                 values.get("province", ""),
                 current_only=False,
             )
-            name = strip_prefix(values["village"], VILLAGE_PREFIXES)
-            key = name_key(name)
-            found = {villages[(c.pk, key)] for c in communes if (c.pk, key) in villages}
+            found = {villages.get(c.pk, values["village"]) for c in communes} - {None}
             if not communes:
                 plan.error(
                     "village",
@@ -2009,7 +2013,7 @@ class ModelRegisterResource(ListResource):
         required=True,
     )
     AGENCY = _column("agency", "Cơ quan đăng ký", "Cơ quan, đơn vị đăng ký", "Đơn vị đăng ký")
-    VILLAGE = _column("village", "Thôn, làng", "Thôn, làng, buôn", "Thôn")
+    VILLAGE = _column("village", "Thôn, làng", *VILLAGE_NAME_SYNONYMS)
     COMMUNE = _column("commune", "Xã, phường", "Xã, phường, thị trấn", "Xã", "Địa bàn")
     START = _column("start_year", "Từ năm", "Năm bắt đầu", "Năm xây dựng")
     DESCRIPTION = _column("description", "Mô tả", "Nội dung, cách làm", "Nội dung mô hình")
@@ -2179,12 +2183,7 @@ class ModelRegisterResource(ListResource):
         keys = agency_keys()
         agency_names = sorted({a.name for a in keys.values() if a.valid_to is None})
         units = UnitIndex()
-        villages = {}
-        for location in VillageLocation.objects.select_related("village").order_by("pk"):
-            # Numbers by value: "thôn 05" in the file is thôn 5.
-            villages.setdefault(
-                (location.commune_id, name_key(location.village.name)), location.village
-            )
+        villages = PlacedVillages()
         assignments = {}
         for a in Assignment.objects.select_related("agency", "village", "commune").order_by("pk"):
             assignments.setdefault(fold(str(a)), a)
@@ -2337,8 +2336,7 @@ class ModelRegisterResource(ListResource):
                 % {"column": self.COMMUNE.label},
             )
         elif village_text and commune is not None:
-            name = strip_prefix(village_text, VILLAGE_PREFIXES)
-            village = lookups["villages"].get((commune.pk, name_key(name)))
+            village = lookups["villages"].get(commune.pk, village_text)
             if village is None:
                 plan.error(
                     column.key,

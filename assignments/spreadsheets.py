@@ -112,12 +112,6 @@ def _megabytes(size):
     return f"{size / 1_048_576:.1f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
-def read_cells(data):
-    """Return the rows of the first sheet of an .xlsx, .xls or .csv file as
-    (row number, [cell text]), judged by content, not by name."""
-    return read_sheets(data)[0].rows
-
-
 def read_sheets(data, *, include_hidden=False):
     """Return the sheets of an .xlsx, .xls or .csv file (a .csv is one sheet); hidden rows
     are left out unless ``include_hidden``."""
